@@ -1,0 +1,1 @@
+"""scnet-bot: Slack chat-ops for SCNet AI container instances."""

@@ -1,0 +1,187 @@
+"""Settings: the environment contract of DESIGN.md, read once by the CLI.
+
+Every secret is a ``SecretStr`` so that a repr, a log line or a validation error never shows
+its value. ``load_settings`` turns any validation failure into a ``ConfigError`` whose text
+names the variable and what is wrong with it, without the offending value.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from typing import Annotated, Literal
+
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_SCNET_API_URL = "https://api.scnet.cn"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./scnet-bot.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed. The text names the variable, never its value."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        self.problem = problem
+        super().__init__(f"{variable}: {problem}")
+
+
+def is_fernet_key(candidate: str) -> bool:
+    try:
+        raw = base64.urlsafe_b64decode(candidate.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+    return len(raw) == 32
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for a plain URL, so users may paste what their host gives them."""
+    for plain, async_form in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(plain):
+            return async_form + url[len(plain) :]
+    return url
+
+
+def _http_base(url: str) -> str:
+    cleaned = url.strip().rstrip("/")
+    if not cleaned.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    if "{" in cleaned or "}" in cleaned:
+        raise ValueError("still holds a documentation placeholder such as {id}")
+    return cleaned
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        hide_input_in_errors=True,
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+
+    scnet_api_url: str = DEFAULT_SCNET_API_URL
+    scnet_auth_url: str | None = None
+    scnet_list_variant: Literal["task", "task/list"] = "task"
+    scnet_images_variant: Literal["instance-service", "image"] = "instance-service"
+    scnet_timeout: float = Field(default=15.0, gt=0, le=300)
+    scnet_read_attempts: int = Field(default=4, ge=1, le=10)
+    scnet_read_deadline: float = Field(default=30.0, gt=0, le=600)
+    scnet_max_rps: float = Field(default=20.0, gt=0, le=10_000)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    encryption_keys: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+
+    port: int = Field(default=3000, ge=1, le=65535)
+    slash_command: str = "/scnet"
+    watch_min_interval: float = Field(default=10.0, gt=0, le=3600)
+    watch_max_interval: float = Field(default=120.0, gt=0, le=86_400)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_base(cls, value: str) -> str:
+        return _http_base(value) + "/"
+
+    @field_validator("scnet_api_url")
+    @classmethod
+    def _scnet_base(cls, value: str) -> str:
+        return _http_base(value)
+
+    @field_validator("scnet_auth_url")
+    @classmethod
+    def _auth_base(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return _http_base(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        url = normalise_database_url(value.strip())
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return url
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        for position, key in enumerate(value, start=1):
+            if not is_fernet_key(key.get_secret_value()):
+                raise ValueError(
+                    f"key #{position} is not a Fernet key (32 url-safe base64 bytes); "
+                    "make one with `scnet-bot keys generate`"
+                )
+        return value
+
+    @field_validator("slash_command")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith("/") or len(value) < 2 or " " in value:
+            raise ValueError("must look like /scnet")
+        return value
+
+    @field_validator("watch_max_interval")
+    @classmethod
+    def _intervals(cls, value: float, info: ValidationInfo) -> float:
+        minimum = info.data.get("watch_min_interval")
+        if isinstance(minimum, float) and minimum > value:
+            raise ValueError("must not be below WATCH_MIN_INTERVAL")
+        return value
+
+    @property
+    def auth_base_url(self) -> str:
+        """Base of the /ac/openapi and /api/user endpoints; the AI base when none is set."""
+        return self.scnet_auth_url or self.scnet_api_url
+
+    def require(self, *names: str) -> None:
+        """Fail with the first missing setting among ``names`` (field names, lower case)."""
+        for name in names:
+            value = getattr(self, name)
+            if value is None or value == () or value == "":
+                raise ConfigError(name.upper(), "is required for this command")
+
+
+def _describe(error: ValidationError) -> ConfigError:
+    first = error.errors(include_input=False, include_url=False)[0]
+    location: Iterable[object] = first.get("loc", ()) or ("settings",)
+    variable = "_".join(str(part) for part in location).upper()
+    message = str(first.get("msg", "is invalid"))
+    message = message.removeprefix("Value error, ")
+    return ConfigError(variable, message)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and .env); raise ``ConfigError`` naming the variable on failure."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise _describe(error) from None
