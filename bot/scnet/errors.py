@@ -15,6 +15,7 @@
     │   ├── ApiForbidden            10009 no permission for this API
     │   └── AccountFrozen           10007
     ├── Refused                     any other non-zero code: a permanent business refusal
+    │   ├── HttpRefused             HTTP 4xx without SCNet's envelope               .status
     │   ├── CreateFailed            716865
     │   ├── StartFailed             716868
     │   ├── DeleteFailed            716866
@@ -75,7 +76,9 @@ class RequestTimeout(TransientError):
 
 
 class UpstreamHttpError(TransientError):
-    def __init__(self, detail: str = "", *, status: int, code: str = "", endpoint: str = "") -> None:
+    def __init__(
+        self, detail: str = "", *, status: int, code: str = "", endpoint: str = ""
+    ) -> None:
         self.status = status
         super().__init__(detail or f"HTTP {status}", code=code, endpoint=endpoint)
 
@@ -110,6 +113,18 @@ class AccountFrozen(AuthError):
 
 class Refused(ScnetError):
     message_key = "scnet.refused"
+
+
+class HttpRefused(Refused):
+    """A 4xx without an envelope: 404/405 mean this deployment lacks the endpoint variant."""
+
+    def __init__(self, detail: str = "", *, status: int, endpoint: str = "") -> None:
+        self.status = status
+        super().__init__(detail or f"HTTP {status}", code=f"HTTP {status}", endpoint=endpoint)
+
+    @property
+    def endpoint_missing(self) -> bool:
+        return self.status in {404, 405}
 
 
 class CreateFailed(Refused):

@@ -1,0 +1,55 @@
+"""A global request budget towards SCNet: a token bucket shared by every call of the process.
+
+Thousands of watches polling at once must not hammer SCNet; each request takes one token and
+waits (asynchronously, first come first served) when the bucket is empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RequestBudget:
+    def __init__(
+        self,
+        rate_per_second: float,
+        *,
+        burst: float | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate_per_second <= 0:
+            raise ValueError("rate_per_second must be positive")
+        self.rate = rate_per_second
+        # A burst of one second's worth lets a user's burst of commands through at once while
+        # the long-run rate stays capped.
+        self.capacity = burst if burst is not None else max(1.0, rate_per_second)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._lock = asyncio.Lock()
+        self.waited_seconds = 0.0
+
+    def _refill(self) -> None:
+        now = self._clock()
+        elapsed = max(0.0, now - self._updated)
+        self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
+        self._updated = now
+
+    async def acquire(self) -> None:
+        # The lock makes waiters queue in order; the sleep happens while holding it so that a
+        # later caller cannot overtake one that is already waiting for its token.
+        async with self._lock:
+            self._refill()
+            if self._tokens < 1.0:
+                wait = (1.0 - self._tokens) / self.rate
+                self.waited_seconds += wait
+                await self._sleep(wait)
+                self._refill()
+            self._tokens -= 1.0

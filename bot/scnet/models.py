@@ -1,0 +1,413 @@
+"""SCNet's wire format, parsed leniently, then turned into frozen domain objects.
+
+Every documented quirk (reference §10) is absorbed here and nowhere else: ``code`` as a string
+or a number, ``data`` as an object where a list is documented, numbers sent as strings,
+``timeoutLimit`` as ``HH:MM:SS`` or ``unlimited``, whitespace inside returned URLs, unknown
+statuses, null times, ``enable`` as the string ``"true"`` and ``aiUrls`` ending in ``/ai``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from bot.domain.instances import (
+    AccountInfo,
+    CenterInfo,
+    Image,
+    Instance,
+    InstancePage,
+    MountKind,
+    MountSpec,
+    NodeLimits,
+    PortSpec,
+    Protocol,
+    RegionToken,
+    Resources,
+)
+from bot.domain.secret import Secret
+
+# SCNet's times carry no zone; they are the platform's local time (China Standard Time).
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
+_DURATION = re.compile(r"^\s*(\d+):([0-5]?\d):([0-5]?\d)\s*$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _to_int(value: object) -> object:
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped or stripped == "--":
+            return 0
+        try:
+            return int(float(stripped))
+        except ValueError:
+            return value
+    if value is None:
+        return 0
+    return value
+
+
+def _to_text(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _to_bool(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes"}
+    if value is None:
+        return False
+    return value
+
+
+LooseInt = Annotated[int, BeforeValidator(_to_int)]
+LooseStr = Annotated[str, BeforeValidator(_to_text)]
+LooseBool = Annotated[bool, BeforeValidator(_to_bool)]
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+
+class Envelope(WireModel):
+    code: LooseStr
+    msg: LooseStr = ""
+    data: Any = None
+
+
+def parse_timeout(raw: str | None) -> timedelta | None:
+    """``HH:MM:SS`` (hours may exceed 24) to a timedelta; ``unlimited``/empty to None."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if not text or text.lower() == "unlimited":
+        return None
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError("timeout must be HH:MM:SS or unlimited")
+    hours, minutes, seconds = (int(part) for part in match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_timeout(limit: timedelta | None) -> str:
+    if limit is None:
+        return "unlimited"
+    total = int(limit.total_seconds())
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def parse_local_time(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    text = raw.strip()
+    if not text or text == "--":
+        return None
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=CHINA_TIME)
+        except ValueError:
+            continue
+    return None
+
+
+def clean_url(raw: str) -> str:
+    """Remove the stray whitespace SCNet's docs show inside URLs (reference §5.8)."""
+    return _WHITESPACE.sub("", raw)
+
+
+def normalise_ai_base(url: str) -> str | None:
+    """``https://h:58043/ai/`` and ``https://h:58043`` both give ``https://h:58043``."""
+    cleaned = clean_url(url).rstrip("/")
+    if not cleaned or "{" in cleaned or "}" in cleaned:
+        return None
+    cleaned = cleaned.removesuffix("/ai").rstrip("/")
+    parts = urlsplit(cleaned)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    return cleaned
+
+
+def _optional_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    return None if not text or text == "--" else text
+
+
+class WirePort(WireModel):
+    container_port: LooseInt = Field(default=0, alias="containerPort")
+    protocol_type: LooseStr = Field(default="HTTP", alias="protocolType")
+    access_url: str | None = Field(default=None, alias="accessUrl")
+
+    def to_domain(self) -> PortSpec:
+        protocol: Protocol = "SSH" if self.protocol_type.upper() == "SSH" else "HTTP"
+        url = clean_url(self.access_url) if self.access_url else ""
+        return PortSpec(
+            container_port=self.container_port,
+            protocol=protocol,
+            access_url=Secret(url) if url else None,
+        )
+
+
+class WireMount(WireModel):
+    source_path: LooseStr = Field(default="", alias="sourcePath")
+    target_path: LooseStr = Field(default="", alias="targetPath")
+    type: LooseStr = "data"
+
+    def to_domain(self) -> MountSpec:
+        kind: MountKind = "path" if self.type == "path" else "data"
+        return MountSpec(source=self.source_path, target=self.target_path, kind=kind)
+
+
+class WireInstance(WireModel):
+    id: LooseStr = ""
+    instance_service_id: LooseStr = Field(default="", alias="instanceServiceId")
+    name: LooseStr = Field(default="", alias="instanceServiceName")
+    status: LooseStr = ""
+    task_type: LooseStr = Field(default="", alias="taskType")
+    accelerator_type: LooseStr = Field(default="", alias="acceleratorType")
+    cpu_number: LooseInt = Field(default=0, alias="cpuNumber")
+    gpu_number: LooseInt = Field(default=0, alias="gpuNumber")
+    ram_size: LooseInt = Field(default=0, alias="ramSize")
+    task_number: LooseInt = Field(default=1, alias="taskNumber")
+    resource_group: LooseStr = Field(default="", alias="resourceGroup")
+    version: LooseStr = ""
+    image_path: LooseStr = Field(default="", alias="imagePath")
+    timeout_limit: str | None = Field(default=None, alias="timeoutLimit")
+    create_time: str | None = Field(default=None, alias="createTime")
+    start_time: str | None = Field(default=None, alias="startTime")
+    end_time: str | None = Field(default=None, alias="endTime")
+    duration: str | None = None
+    remaining_time: str | None = Field(default=None, alias="remainingTime")
+    user_name: LooseStr = Field(default="", alias="userName")
+    description: LooseStr = ""
+    ports: list[WirePort] | None = Field(default=None, alias="containerPortInfoList")
+    mounts: list[WireMount] | None = Field(default=None, alias="mountInfoList")
+
+    def to_domain(self) -> Instance:
+        try:
+            timeout = parse_timeout(self.timeout_limit)
+        except ValueError:
+            timeout = None
+        return Instance(
+            id=(self.id or self.instance_service_id).strip(),
+            name=self.name,
+            status=self.status.strip(),
+            task_type=self.task_type,
+            accelerator=self.accelerator_type.lower(),
+            resources=Resources(
+                cpus=self.cpu_number,
+                gpus=self.gpu_number,
+                ram_mb=self.ram_size,
+                task_number=max(1, self.task_number),
+            ),
+            resource_group=self.resource_group,
+            version=self.version,
+            image_path=self.image_path,
+            timeout_limit=timeout,
+            created_at=parse_local_time(self.create_time),
+            started_at=parse_local_time(self.start_time),
+            ended_at=parse_local_time(self.end_time),
+            duration=_optional_text(self.duration),
+            remaining=_optional_text(self.remaining_time),
+            user_name=self.user_name,
+            description=self.description,
+            ports=tuple(port.to_domain() for port in self.ports or ()),
+            mounts=tuple(mount.to_domain() for mount in self.mounts or ()),
+        )
+
+
+class WireImage(WireModel):
+    id: LooseStr = ""
+    name: LooseStr = ""
+    tag: LooseStr = ""
+    version: LooseStr = ""
+    path: LooseStr = ""
+    type: LooseStr = ""
+    accelerator_type: LooseStr = Field(default="", alias="acceleratorType")
+    access: LooseStr = "public"
+    is_preset: LooseBool = Field(default=False, alias="isPresetImage")
+    create_time: LooseStr = Field(default="", alias="createTime")
+
+    def to_domain(self) -> Image:
+        version = self.version or (f"{self.name}:{self.tag}" if self.name and self.tag else "")
+        return Image(
+            id=self.id,
+            name=self.name,
+            tag=self.tag,
+            version=version,
+            path=self.path.strip(),
+            type=self.type,
+            accelerator=self.accelerator_type.lower(),
+            access=self.access,
+            preset=self.is_preset,
+            created=self.create_time,
+        )
+
+
+class WireNodeLimits(WireModel):
+    resource_group: LooseStr = Field(default="", alias="resourceGroup")
+    cpu_number: LooseInt = Field(default=0, alias="cpuNumber")
+    gpu_number: LooseInt = Field(default=0, alias="gpuNumber")
+    memory_size: LooseInt = Field(default=0, alias="memorySize")
+    node_number: LooseInt = Field(default=0, alias="nodeNumber")
+    max_time: LooseStr = Field(default="unlimited", alias="maxTime")
+
+    def to_domain(self, resource_group: str) -> NodeLimits:
+        return NodeLimits(
+            resource_group=self.resource_group or resource_group,
+            cpus=self.cpu_number,
+            gpus=self.gpu_number,
+            memory_mb=self.memory_size,
+            node_count=self.node_number,
+            max_time=self.max_time or "unlimited",
+        )
+
+
+class WireAccount(WireModel):
+    user_name: LooseStr = Field(default="", alias="userName")
+    full_name: LooseStr = Field(default="", alias="fullName")
+    account_name: LooseStr = Field(default="", alias="accountName")
+    account_status: LooseStr = Field(default="", alias="accountStatus")
+    account_balance: LooseStr = Field(default="", alias="accountBalance")
+    computer_center: LooseStr = Field(default="", alias="computerCenter")
+
+    def to_domain(self) -> AccountInfo:
+        try:
+            balance: Decimal | None = Decimal(self.account_balance.strip())
+        except (InvalidOperation, ValueError):
+            balance = None
+        return AccountInfo(
+            user_name=self.user_name,
+            full_name=self.full_name,
+            account_name=self.account_name,
+            status=self.account_status,
+            balance=balance,
+            center=self.computer_center,
+        )
+
+
+class WireRegionToken(WireModel):
+    cluster_id: LooseStr = Field(default="", alias="clusterId")
+    cluster_name: LooseStr = Field(default="", alias="clusterName")
+    token: str | None = None
+
+    def to_domain(self) -> RegionToken:
+        token = (self.token or "").strip()
+        return RegionToken(
+            cluster_id=self.cluster_id,
+            cluster_name=self.cluster_name,
+            token=Secret(token) if token else None,
+        )
+
+
+class WireServiceUrl(WireModel):
+    enable: LooseBool = True
+    url: LooseStr = ""
+
+
+class WireClusterUser(WireModel):
+    user_name: LooseStr = Field(default="", alias="userName")
+    home_path: LooseStr = Field(default="", alias="homePath")
+
+
+class WireCenter(WireModel):
+    id: LooseStr = ""
+    name: LooseStr = ""
+    cluster_user: WireClusterUser | None = Field(default=None, alias="clusterUserInfo")
+    ai_urls: list[WireServiceUrl] | None = Field(default=None, alias="aiUrls")
+
+    def to_domain(self) -> CenterInfo:
+        ai_url = None
+        candidates = sorted(self.ai_urls or (), key=lambda entry: not entry.enable)
+        for entry in candidates:
+            ai_url = normalise_ai_base(entry.url)
+            if ai_url:
+                break
+        user = self.cluster_user or WireClusterUser()
+        return CenterInfo(
+            region_id=self.id,
+            region_name=self.name,
+            ai_url=ai_url,
+            cluster_user=user.user_name,
+            home_path=user.home_path,
+        )
+
+
+_PAGE_KEYS = ("list", "records", "items", "rows", "data")
+
+
+def page_items(data: object) -> tuple[list[object], int | None]:
+    """A list, a single object, or a page object ``{total, list|records|items|rows}``."""
+    if data is None:
+        return [], 0
+    if isinstance(data, list):
+        return data, None
+    if isinstance(data, dict):
+        for key in _PAGE_KEYS:
+            items = data.get(key)
+            if isinstance(items, list):
+                total = data.get("total")
+                try:
+                    return items, int(total) if total is not None else None
+                except (TypeError, ValueError):
+                    return items, None
+        if data:
+            return [data], None
+        return [], 0
+    return [], None
+
+
+def parse_instances(data: object) -> InstancePage:
+    items, total = page_items(data)
+    parsed = tuple(
+        WireInstance.model_validate(item).to_domain() for item in items if isinstance(item, dict)
+    )
+    return InstancePage(items=parsed, total=total)
+
+
+def parse_images(data: object) -> tuple[Image, ...]:
+    items, _ = page_items(data)
+    return tuple(WireImage.model_validate(i).to_domain() for i in items if isinstance(i, dict))
+
+
+def parse_region_tokens(data: object) -> tuple[RegionToken, ...]:
+    items, _ = page_items(data)
+    return tuple(
+        WireRegionToken.model_validate(i).to_domain() for i in items if isinstance(i, dict)
+    )
+
+
+def parse_id(data: object) -> str:
+    """Create/restart answer the id as a string; an unverified mock wraps it in an object."""
+    if isinstance(data, str):
+        return data.strip()
+    if isinstance(data, dict):
+        for key in ("instanceServiceId", "id", "taskId"):
+            value = data.get(key)
+            if isinstance(value, str | int) and str(value).strip():
+                return str(value).strip()
+    return ""
+
+
+def parse_renewed_token(data: object) -> str:
+    """tokens/next: a string (what the only public client reads), ``{token}`` or ``[{token}]``."""
+    if isinstance(data, str):
+        return data.strip()
+    if isinstance(data, dict):
+        value = data.get("token")
+        return value.strip() if isinstance(value, str) else ""
+    if isinstance(data, list):
+        for item in data:
+            found = parse_renewed_token(item)
+            if found:
+                return found
+    return ""
