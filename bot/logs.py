@@ -1,0 +1,30 @@
+"""Logging set-up for the processes the CLI starts: one handler, every line redacted.
+
+Libraries in bot/ only call ``logging.getLogger(__name__)``; this module is called once by the
+CLI. The formatter masks anything credential-like as a last line of defence (see
+``bot.domain.redaction``), including in tracebacks of exceptions raised by libraries.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from bot.domain.redaction import redact
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiohttp.access logs full request lines, whose query strings may carry ids and filters.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

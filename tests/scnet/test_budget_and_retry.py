@@ -1,0 +1,104 @@
+"""The request budget and the read-retry policy, on an injected clock (no real waiting)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.scnet.budget import RequestBudget
+from bot.scnet.errors import InputError, RequestTimeout
+from bot.scnet.retry import RetryPolicy, retry_read
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+async def test_budget_lets_a_burst_through_then_paces_at_the_rate() -> None:
+    time = FakeTime()
+    budget = RequestBudget(5, clock=time.clock, sleep=time.sleep)
+    for _ in range(25):
+        await budget.acquire()
+    # 5 tokens of burst, then 20 more at 5 per second: 4 seconds of waiting in all.
+    assert time.now == pytest.approx(4.0)
+    assert budget.waited_seconds == pytest.approx(4.0)
+
+
+async def test_budget_refuses_a_zero_rate() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        RequestBudget(0)
+
+
+async def test_reads_are_retried_until_they_succeed() -> None:
+    time = FakeTime()
+    calls = 0
+
+    async def flaky() -> str:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise RequestTimeout("slow")
+        return "ok"
+
+    policy = RetryPolicy(attempts=5, base_delay=1, max_delay=4, deadline=60)
+    result = await retry_read(
+        flaky, policy=policy, what="t", rng=random.Random(1), clock=time.clock, sleep=time.sleep
+    )
+    assert result == "ok"
+    assert calls == 3
+    assert len(time.sleeps) == 2
+    assert all(0 <= pause <= 4 for pause in time.sleeps)
+
+
+async def test_retries_stop_at_the_attempt_cap() -> None:
+    time = FakeTime()
+    calls = 0
+
+    async def down() -> str:
+        nonlocal calls
+        calls += 1
+        raise RequestTimeout("down")
+
+    policy = RetryPolicy(attempts=3, base_delay=0.1, max_delay=1, deadline=60)
+    with pytest.raises(RequestTimeout):
+        await retry_read(down, policy=policy, what="t", clock=time.clock, sleep=time.sleep)
+    assert calls == 3
+
+
+async def test_retries_stop_at_the_deadline() -> None:
+    time = FakeTime()
+    calls = 0
+
+    async def slow_down() -> str:
+        nonlocal calls
+        calls += 1
+        time.now += 10  # each attempt eats 10 s of the budget
+        raise RequestTimeout("down")
+
+    policy = RetryPolicy(attempts=10, base_delay=0.1, max_delay=1, deadline=25)
+    with pytest.raises(RequestTimeout):
+        await retry_read(slow_down, policy=policy, what="t", clock=time.clock, sleep=time.sleep)
+    assert calls == 3
+
+
+async def test_permanent_errors_are_not_retried() -> None:
+    calls = 0
+
+    async def bad_input() -> str:
+        nonlocal calls
+        calls += 1
+        raise InputError("missing", code="10003")
+
+    with pytest.raises(InputError):
+        await retry_read(bad_input, policy=RetryPolicy(base_delay=0), what="t")
+    assert calls == 1

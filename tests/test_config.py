@@ -1,0 +1,100 @@
+"""A misconfiguration stops the start with one line naming the variable, never its value."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.config import ConfigError, load_settings
+
+SECRETISH = "not-a-key-but-secret-VALUE-123"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "SCNET_", "DATABASE_", "ENCRYPTION_", "WATCH_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("ENCRYPTION_KEYS", SECRETISH, "not a Fernet key"),
+        ("PORT", "70000", "less than or equal"),
+        ("DATABASE_URL", "mysql://u:p@h/db", "sqlite:// or postgresql://"),
+        ("SCNET_API_URL", "api.scnet.cn", "http:// or https://"),
+        ("SCNET_AUTH_URL", "https://{host}/ac", "placeholder"),
+        ("SLASH_COMMAND", "scnet", "/scnet"),
+        ("SCNET_MAX_RPS", "0", "greater than"),
+    ],
+)
+def test_bad_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, fragment: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.variable == variable
+    assert fragment in caught.value.problem
+    if len(value) > 6:  # short values such as "0" may occur in the problem text itself
+        assert value not in str(caught.value)
+
+
+def test_watch_intervals_must_be_ordered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCH_MIN_INTERVAL", "60")
+    monkeypatch.setenv("WATCH_MAX_INTERVAL", "30")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.variable == "WATCH_MAX_INTERVAL"
+
+
+def test_good_settings_normalise_and_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("ENCRYPTION_KEYS", f"{first}, {second},")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/scnet")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-fake-" + "1" * 8)
+    monkeypatch.setenv("SCNET_API_URL", "https://ai.example.invalid/")
+    settings = load_settings()
+    assert [k.get_secret_value() for k in settings.encryption_keys] == [first, second]
+    assert settings.database_url == "postgresql+asyncpg://u:p@db/scnet"
+    assert settings.scnet_api_url == "https://ai.example.invalid"
+    assert settings.auth_base_url == "https://ai.example.invalid"
+    shown = repr(settings)
+    assert first not in shown
+    assert "xoxb-fake" not in shown
+
+
+def test_require_names_the_missing_variable() -> None:
+    settings = load_settings()
+    with pytest.raises(ConfigError) as caught:
+        settings.require("encryption_keys")
+    assert caught.value.variable == "ENCRYPTION_KEYS"
+
+
+def test_cli_prints_one_line_without_traceback_or_value(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENCRYPTION_")}
+    env["ENCRYPTION_KEYS"] = SECRETISH
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/x.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "keys", "rotate"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "scnet-bot: configuration error: ENCRYPTION_KEYS: key #1 is not a Fernet key "
+        "(32 url-safe base64 bytes); make one with `scnet-bot keys generate`"
+    ]
+    assert SECRETISH not in result.stderr + result.stdout
