@@ -69,21 +69,7 @@ async def _demo(args: argparse.Namespace) -> None:
     from bot.demo import run_demo
 
     configure_logging("WARNING")
-    await run_demo(script=args.script)
-
-
-async def _console(_: argparse.Namespace) -> None:
-    from bot.demo import run_console
-
-    settings = _settings()
-    await run_console(settings)
-
-
-async def _run(_: argparse.Namespace) -> None:
-    from bot.server import run_server
-
-    settings = _settings()
-    await run_server(settings)
+    await run_demo(port=args.port)
 
 
 Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, None]]
@@ -100,12 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    add("run", _run, "serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT)")
-    demo = add("demo", _demo, "try the bot with no credentials: simulator, SQLite and a console")
-    demo.add_argument(
-        "--script", help="read console lines from this file instead of the terminal"
-    )
-    add("console", _console, "the interactive console against the configured SCNet")
+    demo = add("demo", _demo, "try the bot with no credentials: starts the SCNet simulator")
+    demo.add_argument("--port", type=int, default=8990)
     sim = add("simulator", _simulator, "serve the SCNet simulator on loopback")
     sim.add_argument("--port", type=int, default=8990)
     sim.add_argument("--host", default="127.0.0.1")
