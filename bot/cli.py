@@ -41,24 +41,27 @@ async def _keys_generate(_: argparse.Namespace) -> None:
 async def _keys_rotate(args: argparse.Namespace) -> None:
     settings = _settings()
     settings.require("encryption_keys")
-    from bot.store.database import create_engine
+    from bot.store.database import open_engine
     from bot.store.keys import rotate_keys
+    from bot.store.migrate import upgrade_database
     from bot.store.vault import Vault
 
     vault = Vault.from_keys([key.get_secret_value() for key in settings.encryption_keys])
-    engine = create_engine(settings.database_url)
+    await upgrade_database(settings.database_url)
+    engine = open_engine(settings.database_url)
     try:
         report = await rotate_keys(engine, vault, batch_size=args.batch_size)
     finally:
         await engine.dispose()
     print(
-        f"rotated {report.rotated}, already current {report.current}, "
-        f"unreadable {report.unreadable} (those users are asked to log in again)"
+        f"rotated {report.rotated}, already current {report.already_current}, "
+        f"unreadable {report.unreadable} (those users are asked to log in again), "
+        f"skipped {report.skipped} (changed meanwhile: run again)"
     )
 
 
 async def _db_upgrade(_: argparse.Namespace) -> None:
-    from bot.store.migrations import upgrade_database
+    from bot.store.migrate import upgrade_database
 
     settings = _settings()
     applied = await upgrade_database(settings.database_url)

@@ -1,0 +1,284 @@
+"""The token lifecycle: log in, hand out a usable token for each call, renew it, forget it.
+
+* ``login_with_token`` / ``login_with_keys`` validate with SCNet (tokens/state, or minting with
+  AK/SK), read user and expiry from the JWT, discover the region's AI base through /center
+  when an auth base is configured, and store everything encrypted.
+* ``call`` runs one SCNet operation as the user. A token close to expiry is renewed first; a
+  10008 answer triggers one renewal and one retry. Renewals of one user are serialised by a
+  lock and collapse: whoever waited finds the token already renewed and just uses it.
+* Renewal uses tokens/next; where SCNet refuses it and the user stored AK/SK, a fresh token is
+  minted; otherwise the account is flagged and the user is asked to log in again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from bot.domain.instances import RegionToken, TokenClaims
+from bot.domain.secret import Secret
+from bot.scnet.client import Caller, ScnetClient
+from bot.scnet.errors import AuthError, Refused, TokenInvalid
+from bot.scnet.jwt import MalformedToken, decode_claims
+from bot.store.accounts import (
+    AccountSummary,
+    Credentials,
+    LoginRequired,
+    LoginRequiredReason,
+    NewLogin,
+    ScnetIdentity,
+    UnlockedAccount,
+    forget,
+    get_summary,
+    load_for_call,
+    mark_needs_login,
+    save_login,
+    save_renewed_token,
+)
+from bot.store.database import Database
+from bot.store.identity import SlackUser
+from bot.store.vault import Vault
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Now = Callable[[], datetime]
+
+
+class LoginNeeded(Exception):
+    """The user has no usable login; the Slack layer answers "log in again"."""
+
+    def __init__(self, reason: LoginRequiredReason) -> None:
+        self.reason = reason
+        super().__init__(f"login needed ({reason.value})")
+
+
+class LoginRejected(Exception):
+    """What the user offered as a login is unusable. ``message_key`` names the catalog text."""
+
+    def __init__(self, message_key: str, *, detail: str = "") -> None:
+        self.message_key = message_key
+        self.detail = detail
+        super().__init__(f"{message_key} {detail}".strip())
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPolicy:
+    default_ai_url: str
+    discover_region: bool  # ask /center for the region's AI base (SCNET_AUTH_URL is set)
+    renew_before: timedelta = timedelta(minutes=30)
+
+
+class AccountService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        vault: Vault,
+        client: ScnetClient,
+        policy: AccountPolicy,
+        now: Now,
+    ) -> None:
+        self._db = db
+        self._vault = vault
+        self._client = client
+        self._policy = policy
+        self._now = now
+        self._locks: dict[SlackUser, asyncio.Lock] = {}
+
+    # --- login / logout ---------------------------------------------------------------------
+
+    async def login_with_token(self, user: SlackUser, token: Secret) -> AccountSummary:
+        claims = self._claims_of(token)
+        if claims.cluster_id in {"0", "ac"}:
+            raise LoginRejected("login.platform_token")
+        try:
+            await self._client.check_token(token)
+        except AuthError as error:
+            raise LoginRejected("login.token_refused", detail=error.code) from None
+        return await self._store_login(user, token, claims, credentials=None)
+
+    async def login_with_keys(
+        self,
+        user: SlackUser,
+        *,
+        scnet_user: str,
+        access_key: Secret,
+        secret_key: Secret,
+        keep_credentials: bool,
+    ) -> AccountSummary:
+        try:
+            regions = await self._client.tokens_with_keys(
+                user=scnet_user, access_key=access_key, secret_key=secret_key
+            )
+        except (AuthError, Refused) as error:
+            raise LoginRejected("login.keys_refused", detail=error.code) from None
+        token = pick_region_token(regions, preferred_cluster=None)
+        if token is None:
+            raise LoginRejected("login.no_region")
+        credentials = Credentials(access_key, secret_key) if keep_credentials else None
+        return await self._store_login(user, token, self._claims_of(token), credentials)
+
+    async def logout(self, user: SlackUser) -> bool:
+        async with self._db.transaction() as session:
+            return await forget(session, user)
+
+    async def summary(self, user: SlackUser) -> AccountSummary | None:
+        async with self._db.transaction() as session:
+            return await get_summary(session, user)
+
+    def _claims_of(self, token: Secret) -> TokenClaims:
+        try:
+            claims = decode_claims(token.reveal())
+        except MalformedToken:
+            raise LoginRejected("login.not_a_token") from None
+        if claims.expires_at is not None and claims.expires_at <= self._now():
+            raise LoginRejected("login.token_expired")
+        return claims
+
+    async def _store_login(
+        self,
+        user: SlackUser,
+        token: Secret,
+        claims: TokenClaims,
+        credentials: Credentials | None,
+    ) -> AccountSummary:
+        identity = await self._identity_for(token, claims)
+        login = NewLogin(
+            user=user,
+            identity=identity,
+            token=token,
+            token_expires_at=claims.expires_at,
+            credentials=credentials,
+        )
+        async with self._db.transaction() as session:
+            return await save_login(session, login, vault=self._vault, now=self._now())
+
+    async def _identity_for(self, token: Secret, claims: TokenClaims) -> ScnetIdentity:
+        ai_url, region = self._policy.default_ai_url, ""
+        if self._policy.discover_region:
+            center = await self._client.get_center(token)
+            region = center.region_name
+            if center.ai_url is None:
+                raise LoginRejected("login.no_ai_service")
+            ai_url = center.ai_url
+        return ScnetIdentity(
+            scnet_user=claims.user,
+            cluster_id=claims.cluster_id,
+            region_name=region,
+            ai_base_url=ai_url,
+        )
+
+    # --- calls ------------------------------------------------------------------------------
+
+    async def call(self, user: SlackUser, operation: Callable[[Caller], Awaitable[T]]) -> T:
+        """Run ``operation`` with the user's token; renew once on 10008 and retry once."""
+        account = await self._unlock(user)
+        if self._expires_soon(account):
+            account = await self._renew(user, stale=account.token)
+        try:
+            return await operation(_caller(account))
+        except TokenInvalid:
+            renewed = await self._renew(user, stale=account.token)
+            return await operation(_caller(renewed))
+
+    async def caller(self, user: SlackUser) -> Caller:
+        account = await self._unlock(user)
+        if self._expires_soon(account):
+            account = await self._renew(user, stale=account.token)
+        return _caller(account)
+
+    async def renew(self, user: SlackUser) -> None:
+        """Renew now (the scheduler's renewal job); LoginNeeded where it cannot."""
+        account = await self._unlock(user)
+        await self._renew(user, stale=account.token)
+
+    def _expires_soon(self, account: UnlockedAccount) -> bool:
+        expires = account.token_expires_at
+        return expires is not None and expires - self._policy.renew_before <= self._now()
+
+    async def _unlock(self, user: SlackUser) -> UnlockedAccount:
+        async with self._db.transaction() as session:
+            loaded = await load_for_call(session, user, vault=self._vault, now=self._now())
+        if isinstance(loaded, LoginRequired):
+            raise LoginNeeded(loaded.reason)
+        return loaded
+
+    async def _renew(self, user: SlackUser, *, stale: Secret) -> UnlockedAccount:
+        lock = self._locks.setdefault(user, asyncio.Lock())
+        async with lock:
+            current = await self._unlock(user)
+            if current.token != stale:
+                return current  # renewed by a concurrent call while we waited
+            token = await self._fresh_token(current)
+            if token is None:
+                async with self._db.transaction() as session:
+                    await mark_needs_login(
+                        session,
+                        user,
+                        reason=LoginRequiredReason.RENEWAL_FAILED,
+                        now=self._now(),
+                    )
+                raise LoginNeeded(LoginRequiredReason.RENEWAL_FAILED)
+            expires = _expiry_of(token)
+            async with self._db.transaction() as session:
+                await save_renewed_token(
+                    session,
+                    user,
+                    vault=self._vault,
+                    token=token,
+                    expires_at=expires,
+                    now=self._now(),
+                )
+            log.info("renewed the SCNet token of team %s user %s", user.team_id, user.user_id)
+            return UnlockedAccount(
+                user=user,
+                identity=current.identity,
+                token=token,
+                token_expires_at=expires,
+                credentials=current.credentials,
+            )
+
+    async def _fresh_token(self, account: UnlockedAccount) -> Secret | None:
+        """tokens/next first; AK/SK minting where that is refused; None where neither works."""
+        try:
+            return await self._client.renew_token(account.token)
+        except (AuthError, Refused) as error:
+            log.info("tokens/next refused (%s)", type(error).__name__)
+        if account.credentials is None:
+            return None
+        try:
+            regions = await self._client.tokens_with_keys(
+                user=account.identity.scnet_user,
+                access_key=account.credentials.access_key,
+                secret_key=account.credentials.secret_key,
+            )
+        except (AuthError, Refused) as error:
+            log.info("minting with stored AK/SK refused (%s)", type(error).__name__)
+            return None
+        return pick_region_token(regions, preferred_cluster=account.identity.cluster_id)
+
+
+def pick_region_token(
+    regions: tuple[RegionToken, ...], *, preferred_cluster: str | None
+) -> Secret | None:
+    """The container token: the preferred region's, else the first usable non-platform one."""
+    usable = [r for r in regions if not r.is_platform and r.token is not None]
+    for region in usable:
+        if region.cluster_id == preferred_cluster:
+            return region.token
+    return usable[0].token if usable else None
+
+
+def _expiry_of(token: Secret) -> datetime | None:
+    try:
+        return decode_claims(token.reveal()).expires_at
+    except MalformedToken:
+        return None
+
+
+def _caller(account: UnlockedAccount) -> Caller:
+    return Caller(token=account.token, ai_base_url=account.identity.ai_base_url or None)

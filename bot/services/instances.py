@@ -1,0 +1,347 @@
+"""Instance use cases: images, create, list, status, access URL, restart, stop, delete, watch.
+
+Every SCNet call goes through ``AccountService.call`` so it is made with the caller's own
+token (renewed when needed). Every mutating action lands in the audit log with its outcome,
+including refusals, and a created instance is tracked and watched in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.commands import Create, InstanceRef
+from bot.domain.commands.create import instance_spec
+from bot.domain.instances import Image, Instance, InstanceSpec, ListFilter, NodeLimits
+from bot.domain.secret import Secret
+from bot.scnet.client import Caller, ScnetClient
+from bot.scnet.errors import InputError, ScnetError
+from bot.services.accounts import AccountService
+from bot.services.errors import (
+    ImageUnknown,
+    InstanceAmbiguous,
+    InstanceUnknown,
+    NoResourceGroup,
+    OverNodeLimits,
+)
+from bot.store import audit, instances, watches
+from bot.store.database import Database, Session
+from bot.store.identity import SlackUser
+from bot.store.instances import SlackOrigin, TrackedInstance
+
+log = logging.getLogger(__name__)
+Now = Callable[[], datetime]
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class WatchPolicy:
+    first_poll_after: timedelta = timedelta(seconds=5)
+    min_interval: timedelta = timedelta(seconds=10)
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceView:
+    """An instance as the user sees it: SCNet's view, plus what the bot knows of it."""
+
+    instance: Instance
+    tracked: bool
+    watching: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    instance_id: str
+    spec: InstanceSpec
+
+
+class InstanceService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client: ScnetClient,
+        accounts: AccountService,
+        now: Now,
+        watch_policy: WatchPolicy | None = None,
+    ) -> None:
+        self._db = db
+        self._client = client
+        self._accounts = accounts
+        self._now = now
+        self._watch = watch_policy or WatchPolicy()
+        self._groups: dict[tuple[str, str], NodeLimits] = {}
+
+    # --- reads ------------------------------------------------------------------------------
+
+    async def images(
+        self, user: SlackUser, *, accelerator: str | None, image_type: str | None
+    ) -> tuple[Image, ...]:
+        return await self._accounts.call(
+            user,
+            lambda caller: self._client.list_images(
+                caller, accelerator=accelerator, image_type=image_type
+            ),
+        )
+
+    async def list(self, user: SlackUser) -> list[InstanceView]:
+        page = await self._accounts.call(
+            user, lambda caller: self._client.list_instances(caller, ListFilter(limit=LIST_LIMIT))
+        )
+        async with self._db.transaction() as session:
+            tracked = {
+                t.instance_id: t
+                for t in await instances.list_for_owner(session, user, active_only=False)
+            }
+            watched = {w.instance_id for w in await watches.list_watches(session)}
+        # SCNet is the truth for what exists; tracked instances it no longer lists (deleted
+        # from the web console) are left out, and the store only adds what the bot knows.
+        return [
+            InstanceView(i, tracked=i.id in tracked, watching=i.id in watched) for i in page.items
+        ]
+
+    async def status(self, user: SlackUser, ref: InstanceRef) -> InstanceView:
+        instance = await self._accounts.call(user, lambda caller: self._find(caller, ref))
+        async with self._db.transaction() as session:
+            tracked = await instances.get(session, instance.id)
+            watch = await watches.get_watch(session, instance.id)
+            if tracked is not None and tracked.status != instance.status:
+                await instances.record_status(
+                    session, instance.id, status=instance.status, now=self._now()
+                )
+        return InstanceView(instance, tracked=tracked is not None, watching=watch is not None)
+
+    async def access_url(self, user: SlackUser, ref: InstanceRef) -> tuple[Instance, Secret]:
+        async def fetch(caller: Caller) -> tuple[Instance, Secret]:
+            instance = await self._find(caller, ref)
+            return instance, await self._client.get_access_url(caller, instance.id)
+
+        return await self._accounts.call(user, fetch)
+
+    # --- create -----------------------------------------------------------------------------
+
+    async def create(
+        self, user: SlackUser, command: Create, *, origin: SlackOrigin | None
+    ) -> Created:
+        if command.image is None:
+            raise ValueError("create without an image is handled by the create modal")
+        image_ref = command.image
+
+        async def run(caller: Caller) -> Created:
+            image = await self._resolve_image(caller, image_ref, command.accelerator)
+            accelerator = command.accelerator or image.accelerator or "gpu"
+            limits = await self._node_limits(caller, accelerator, command.resource_group)
+            spec = instance_spec(
+                command,
+                image=image,
+                resource_group=limits.resource_group,
+                default_name=self._default_name(user),
+            )
+            check_node_limits(spec, limits)
+            return Created(await self._client.create_instance(caller, spec), spec)
+
+        try:
+            created = await self._accounts.call(user, run)
+        except (ScnetError, ImageUnknown, NoResourceGroup, OverNodeLimits) as error:
+            await self._audit(user, "create", outcome=type(error).__name__, detail=image_ref)
+            raise
+        now = self._now()
+        async with self._db.transaction() as session:
+            await instances.track_created(
+                session, created.instance_id, spec=created.spec, owner=user, origin=origin, now=now
+            )
+            await watches.start_watch(
+                session,
+                created.instance_id,
+                first_poll_at=now + self._watch.first_poll_after,
+                interval_seconds=self._watch.min_interval.total_seconds(),
+                now=now,
+            )
+            await audit.record(
+                session,
+                user,
+                action="create",
+                outcome="ok",
+                now=now,
+                instance_id=created.instance_id,
+                detail=f"{created.spec.name} {created.spec.version}",
+            )
+        return created
+
+    def _default_name(self, user: SlackUser) -> str:
+        stamp = self._now().strftime("%m%d%H%M%S")
+        return f"slack-{user.user_id.lower()[-8:]}-{stamp}"
+
+    async def _resolve_image(self, caller: Caller, wanted: str, accelerator: str | None) -> Image:
+        images = await self._client.list_images(caller, accelerator=accelerator)
+        for image in images:
+            if wanted in {image.version, image.path}:
+                return image
+        if "/" in wanted and ":" in wanted.rsplit("/", 1)[-1]:
+            # A full registry path the list does not show (a private image): trust the user.
+            version = wanted.rsplit("/", 1)[-1]
+            name, tag = version.split(":", 1)
+            return Image(
+                id="",
+                name=name,
+                tag=tag,
+                version=version,
+                path=wanted,
+                type="",
+                accelerator=accelerator or _accelerator_in_path(wanted),
+            )
+        stem = wanted.split(":", 1)[0]
+        suggestions = [i.version for i in images if i.name == stem or stem in i.version]
+        raise ImageUnknown(image=wanted[:80], suggestions=suggestions)
+
+    async def _node_limits(
+        self, caller: Caller, accelerator: str, wanted_group: str | None
+    ) -> NodeLimits:
+        key = (caller.ai_base_url or "", f"{accelerator}:{wanted_group or ''}")
+        cached = self._groups.get(key)
+        if cached is not None:
+            return cached
+        groups = [wanted_group] if wanted_group else await self._client.list_resource_groups(caller)
+        for group in groups:
+            try:
+                limits = await self._client.get_node_limits(
+                    caller, accelerator=accelerator, resource_group=group
+                )
+            except InputError:
+                continue  # this group serves another accelerator
+            self._groups[key] = limits
+            return limits
+        raise NoResourceGroup(accelerator=accelerator, group=wanted_group or "-")
+
+    # --- actions ----------------------------------------------------------------------------
+
+    async def restart(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        return await self._act(user, ref, "restart")
+
+    async def stop(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        return await self._act(user, ref, "stop")
+
+    async def delete(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        return await self._act(user, ref, "delete")
+
+    async def _act(self, user: SlackUser, ref: InstanceRef, action: str) -> Instance:
+        async def run(caller: Caller) -> Instance:
+            instance = await self._find(caller, ref)
+            if action == "restart":
+                await self._client.restart_instance(caller, instance.id)
+            elif action == "stop":
+                await self._client.stop_instances(caller, [instance.id])
+            else:
+                await self._client.delete_instances(caller, [instance.id])
+            return instance
+
+        try:
+            instance = await self._accounts.call(user, run)
+        except (ScnetError, InstanceUnknown, InstanceAmbiguous) as error:
+            await self._audit(user, action, outcome=type(error).__name__, detail=ref.value)
+            raise
+        now = self._now()
+        async with self._db.transaction() as session:
+            await audit.record(
+                session, user, action=action, outcome="ok", now=now, instance_id=instance.id
+            )
+            if action == "delete":
+                await instances.mark_deleted(session, instance.id, now=now)
+                await watches.stop_watch(session, instance.id)
+            elif action == "restart":
+                await self._ensure_tracked(session, user, instance, origin=None)
+                await watches.start_watch(
+                    session,
+                    instance.id,
+                    first_poll_at=now + self._watch.first_poll_after,
+                    interval_seconds=self._watch.min_interval.total_seconds(),
+                    now=now,
+                )
+        return instance
+
+    async def watch(
+        self, user: SlackUser, ref: InstanceRef, *, origin: SlackOrigin | None
+    ) -> Instance:
+        instance = await self._accounts.call(user, lambda caller: self._find(caller, ref))
+        now = self._now()
+        async with self._db.transaction() as session:
+            await self._ensure_tracked(session, user, instance, origin=origin)
+            await watches.start_watch(
+                session,
+                instance.id,
+                first_poll_at=now,
+                interval_seconds=self._watch.min_interval.total_seconds(),
+                now=now,
+            )
+            await audit.record(
+                session, user, action="watch", outcome="ok", now=now, instance_id=instance.id
+            )
+        return instance
+
+    async def unwatch(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        instance = await self._accounts.call(user, lambda caller: self._find(caller, ref))
+        async with self._db.transaction() as session:
+            await watches.stop_watch(session, instance.id)
+            await audit.record(
+                session,
+                user,
+                action="unwatch",
+                outcome="ok",
+                now=self._now(),
+                instance_id=instance.id,
+            )
+        return instance
+
+    # --- shared -----------------------------------------------------------------------------
+
+    async def _ensure_tracked(
+        self, session: Session, user: SlackUser, instance: Instance, *, origin: SlackOrigin | None
+    ) -> TrackedInstance:
+        existing = await instances.get(session, instance.id)
+        if existing is not None:
+            return existing
+        return await instances.track_synced(session, instance, owner=user, now=self._now())
+
+    async def _find(self, caller: Caller, ref: InstanceRef) -> Instance:
+        """The caller's instance named by ``ref``; SCNet's own ownership check applies."""
+        if ref.kind == "id":
+            try:
+                return await self._client.get_instance(caller, ref.value)
+            except InputError:
+                raise InstanceUnknown(ref=ref.value) from None
+        page = await self._client.list_instances(caller, ListFilter(limit=LIST_LIMIT))
+        matches = [i for i in page.items if ref.matches(i)]
+        if not matches:
+            raise InstanceUnknown(ref=ref.value)
+        if len(matches) > 1:
+            raise InstanceAmbiguous(
+                ref=ref.value, candidates=[f"{m.name} ({m.id[:8]})" for m in matches]
+            )
+        return await self._client.get_instance(caller, matches[0].id)
+
+    async def _audit(self, user: SlackUser, action: str, *, outcome: str, detail: str) -> None:
+        async with self._db.transaction() as session:
+            await audit.record(
+                session, user, action=action, outcome=outcome, now=self._now(), detail=detail[:200]
+            )
+
+
+def check_node_limits(spec: InstanceSpec, limits: NodeLimits) -> None:
+    """Refuse what no node of the group can hold, before SCNet does it less clearly."""
+    asked = spec.resources
+    for what, wanted, most in (
+        ("cpus", asked.cpus, limits.cpus),
+        ("gpus", asked.gpus, limits.gpus),
+        ("ram", asked.ram_mb, limits.memory_mb),
+    ):
+        if most and wanted > most:
+            raise OverNodeLimits(what=what, asked=wanted, limit=most, group=limits.resource_group)
+
+
+def _accelerator_in_path(path: str) -> str:
+    for part in path.split("/"):
+        if part in {"gpu", "dcu", "mlu", "cpu"}:
+            return part
+    return "gpu"
