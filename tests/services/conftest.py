@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,9 +33,7 @@ class Services:
 
 
 @pytest.fixture
-async def services(
-    scnet: SimulatedScnet, client: ScnetClient, database: Database
-) -> AsyncIterator[Services]:
+async def services(scnet: SimulatedScnet, client: ScnetClient, database: Database) -> Services:
     vault = Vault.from_keys([generate_key()])
 
     def now() -> datetime:
@@ -50,4 +47,4 @@ async def services(
         now=now,
     )
     instances = InstanceService(db=database, client=client, accounts=accounts, now=now)
-    yield Services(accounts, instances, scnet, database, vault)
+    return Services(accounts, instances, scnet, database, vault)
