@@ -1,0 +1,1 @@
+"""Alembic migrations of the scnet-bot schema; run them with ``bot.store.migrate``."""

@@ -1,0 +1,1 @@
+"""One module per schema revision; Alembic finds them by path, not by import."""

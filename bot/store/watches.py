@@ -1,0 +1,213 @@
+"""Watch state: when to poll an instance next, how often, and who holds the poll right now.
+
+APScheduler keeps its jobs in memory (STYLE.md); this table is the truth they are rebuilt
+from at start (``list_watches``). A poll is leased before it runs (``claim_due``), so with
+several replicas one instance is polled by one of them, and a replica that died mid-poll
+only delays the next poll until its lease expires. ``generation`` goes up each time a watch
+is (re)started: a late poll of an earlier generation cannot reschedule the new one
+(``reschedule`` checks it), and notices carry it in their dedupe key
+(``"<instance>:ready:<generation>"``) so a restarted watch may notify again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, or_, select, update
+
+from bot.store.database import Session, affected_rows, dialect_of
+from bot.store.tables import WatchRow
+from bot.store.upserts import insert_for
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    instance_id: str
+    next_poll_at: datetime
+    attempts: int
+    interval_seconds: float
+    paused: bool
+    paused_reason: str | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    generation: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def _record(row: WatchRow) -> Watch:
+    return Watch(
+        instance_id=row.instance_id,
+        next_poll_at=row.next_poll_at,
+        attempts=row.attempts,
+        interval_seconds=row.interval_seconds,
+        paused=row.paused,
+        paused_reason=row.paused_reason,
+        lease_owner=row.lease_owner,
+        lease_expires_at=row.lease_expires_at,
+        generation=row.generation,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def get_watch(session: Session, instance_id: str) -> Watch | None:
+    statement = (
+        select(WatchRow)
+        .where(WatchRow.instance_id == instance_id)
+        .execution_options(populate_existing=True)
+    )
+    row = (await session.execute(statement)).scalar_one_or_none()
+    return None if row is None else _record(row)
+
+
+async def start_watch(
+    session: Session,
+    instance_id: str,
+    *,
+    first_poll_at: datetime,
+    interval_seconds: float,
+    now: datetime,
+) -> Watch:
+    """Start watching a tracked instance, or restart a watch: a new generation, from zero.
+
+    The instance must be tracked first (``instances.track_*``): a watch references its row
+    and goes away with it.
+    """
+    fresh: dict[str, object] = {
+        "next_poll_at": first_poll_at,
+        "attempts": 0,
+        "interval_seconds": interval_seconds,
+        "paused": False,
+        "paused_reason": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    insert = insert_for(session, WatchRow).values(
+        instance_id=instance_id, generation=1, created_at=now, **fresh
+    )
+    statement = insert.on_conflict_do_update(
+        index_elements=["instance_id"],
+        set_={**fresh, "generation": WatchRow.generation + 1},
+    )
+    await session.execute(statement)
+    watch = await get_watch(session, instance_id)
+    assert watch is not None  # written just above, in this transaction
+    return watch
+
+
+def _claimable(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        WatchRow.paused.is_(False),
+        WatchRow.next_poll_at <= now,
+        or_(WatchRow.lease_expires_at.is_(None), WatchRow.lease_expires_at <= now),
+    )
+
+
+async def claim_due(
+    session: Session, *, owner: str, now: datetime, lease_for: timedelta, limit: int = 50
+) -> list[Watch]:
+    """Lease up to ``limit`` due, unpaused, unleased watches to ``owner``, earliest first.
+
+    One UPDATE picks and leases the rows, so two claimers never get the same watch: on
+    PostgreSQL the pick is ``FOR UPDATE SKIP LOCKED``, on SQLite writers are serialised.
+    """
+    due = (
+        select(WatchRow.instance_id)
+        .where(*_claimable(now))
+        .order_by(WatchRow.next_poll_at, WatchRow.instance_id)
+        .limit(limit)
+    )
+    if dialect_of(session) == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    # A CTE, evaluated once: as an IN-subquery, PostgreSQL may re-run the locking SELECT
+    # and take more than ``limit`` rows.
+    picked = due.cte("picked").prefix_with("MATERIALIZED")
+    statement = (
+        update(WatchRow)
+        .where(WatchRow.instance_id.in_(select(picked.c[0])), *_claimable(now))
+        .values(lease_owner=owner, lease_expires_at=now + lease_for, updated_at=now)
+        .returning(WatchRow)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    rows = (await session.execute(statement)).scalars().all()
+    return sorted((_record(row) for row in rows), key=lambda w: (w.next_poll_at, w.instance_id))
+
+
+async def reschedule(
+    session: Session,
+    instance_id: str,
+    *,
+    generation: int,
+    next_poll_at: datetime,
+    interval_seconds: float,
+    now: datetime,
+) -> bool:
+    """After a poll: count the attempt, set the next poll, release the lease.
+
+    False when the watch was stopped or restarted meanwhile (another generation): the
+    caller's poll is stale and must not act.
+    """
+    statement = (
+        update(WatchRow)
+        .where(WatchRow.instance_id == instance_id, WatchRow.generation == generation)
+        .values(
+            attempts=WatchRow.attempts + 1,
+            next_poll_at=next_poll_at,
+            interval_seconds=interval_seconds,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(await session.execute(statement)) > 0
+
+
+async def pause(session: Session, instance_id: str, *, reason: str, now: datetime) -> bool:
+    """Stop polling without forgetting (e.g. the owner must log in again)."""
+    statement = (
+        update(WatchRow)
+        .where(WatchRow.instance_id == instance_id)
+        .values(
+            paused=True,
+            paused_reason=reason[:64],
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(await session.execute(statement)) > 0
+
+
+async def resume(
+    session: Session, instance_id: str, *, next_poll_at: datetime, now: datetime
+) -> bool:
+    statement = (
+        update(WatchRow)
+        .where(WatchRow.instance_id == instance_id)
+        .values(paused=False, paused_reason=None, next_poll_at=next_poll_at, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(await session.execute(statement)) > 0
+
+
+async def stop_watch(session: Session, instance_id: str) -> bool:
+    """The instance is ready, gone or no longer of interest: forget its watch."""
+    statement = (
+        delete(WatchRow)
+        .where(WatchRow.instance_id == instance_id)
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(await session.execute(statement)) > 0
+
+
+async def list_watches(session: Session, *, include_paused: bool = False) -> list[Watch]:
+    """Every watch, next poll first: what the scheduler rebuilds its jobs from at start."""
+    statement = select(WatchRow).order_by(WatchRow.next_poll_at, WatchRow.instance_id)
+    if not include_paused:
+        statement = statement.where(WatchRow.paused.is_(False))
+    return [_record(row) for row in (await session.execute(statement)).scalars()]

@@ -1,0 +1,94 @@
+"""Migrations: from empty to head, idempotent, reversible, and equal to the ORM models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from bot.store.database import open_engine
+from bot.store.migrate import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
+from bot.store.tables import Base
+
+
+async def _table_names(url: str) -> set[str]:
+    engine = open_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_from_empty_then_again_changes_nothing(database_url: str) -> None:
+    assert await current_revision(database_url) is None
+
+    assert await upgrade_database(database_url) == [head_revision()]
+    assert await current_revision(database_url) == head_revision()
+    assert await upgrade_database(database_url) == []
+    assert await current_revision(database_url) == head_revision()
+
+
+async def test_schema_matches_metadata(database_url: str) -> None:
+    await upgrade_database(database_url)
+
+    def diff(connection: Connection) -> list[object]:
+        return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+    engine = open_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(diff) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_downgrade_to_base_drops_everything_and_upgrade_restores_it(
+    database_url: str,
+) -> None:
+    await upgrade_database(database_url)
+    assert set(Base.metadata.tables) <= await _table_names(database_url)
+
+    assert await downgrade_database(database_url, revision="base") == [head_revision()]
+    assert await _table_names(database_url) <= {"alembic_version"}
+    assert await current_revision(database_url) is None
+
+    assert await upgrade_database(database_url) == [head_revision()]
+
+
+async def test_scripts_are_found_from_any_working_directory(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    assert await upgrade_database(database_url) == [head_revision()]
+
+
+async def test_sqlite_file_and_its_directory_are_created_on_first_start(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "dir" / "bot.db"
+
+    await upgrade_database(f"sqlite:///{path}")
+
+    assert path.is_file()
+    engine = open_engine(f"sqlite:///{path}")
+    try:
+        async with engine.connect() as connection:
+            journal = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+            foreign_keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
+            busy = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+    finally:
+        await engine.dispose()
+    assert (journal, foreign_keys) == ("wal", 1)
+    assert busy
+    assert busy > 0
