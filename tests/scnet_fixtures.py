@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+
 from bot.domain.secret import Secret
 from bot.scnet.budget import RequestBudget
 from bot.scnet.client import Caller, ClientOptions, ScnetClient
