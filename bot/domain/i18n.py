@@ -66,6 +66,914 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         ),
         "zh": "SCNet 未及时确认创建结果，实例可能已启动：请先用 `/scnet list` 查看再重试。",
     },
+    # --- Usage errors (bot.domain.commands) ------------------------------------------------
+    "usage.too_long": {
+        "en": "That command is {length} characters long; the limit is {limit}.",
+        "zh": "命令长度为 {length} 个字符，超过了 {limit} 的上限。",
+    },
+    "usage.unbalanced_quote": {
+        "en": "A quote is never closed: `{part}`",
+        "zh": "引号没有闭合：`{part}`",
+    },
+    "usage.unknown_subcommand": {
+        "en": "Unknown command `{part}`.",
+        "zh": "未知命令 `{part}`。",
+    },
+    "usage.unknown_subcommand_suggest": {
+        "en": "Unknown command `{part}`. Did you mean `{suggestion}`?",
+        "zh": "未知命令 `{part}`，您是想输入 `{suggestion}` 吗？",
+    },
+    "usage.token_without_login": {
+        "en": (
+            "That looks like a token. Log in with `login <token>`, or run `login` alone "
+            "to paste it into a private form."
+        ),
+        "zh": (
+            "这看起来是一个令牌。请使用 `login <令牌>` 登录，或单独运行 `login` 在私密表单中粘贴。"
+        ),
+    },
+    "usage.unknown_flag": {
+        "en": "Unknown flag `{part}`. Flags: {valid}.",
+        "zh": "未知选项 `{part}`。可用选项：{valid}。",
+    },
+    "usage.flag_not_allowed": {
+        "en": "`{part}` cannot be used with this command.",
+        "zh": "此命令不支持 `{part}`。",
+    },
+    "usage.missing_ref": {
+        "en": ("Which instance? Give its id, an id prefix of at least 6 characters, or its name."),
+        "zh": "请指定实例：完整 ID、至少 6 个字符的 ID 前缀，或实例名称。",
+    },
+    "usage.missing_locale": {
+        "en": "Which language? Use `zh` or `en`.",
+        "zh": "请指定语言：`zh` 或 `en`。",
+    },
+    "usage.unexpected_argument": {
+        "en": "Unexpected argument `{part}`.",
+        "zh": "多余的参数 `{part}`。",
+    },
+    "usage.bad_ref": {
+        "en": "`{part}` is not an instance id, id prefix or name.",
+        "zh": "`{part}` 不是有效的实例 ID、ID 前缀或名称。",
+    },
+    "usage.malformed_option": {
+        "en": "`{part}` is not a `key=value` option.",
+        "zh": "`{part}` 不是 `键=值` 形式的参数。",
+    },
+    "usage.unknown_key": {
+        "en": "Unknown option `{part}`. Valid options: {valid}.",
+        "zh": "未知参数 `{part}`。可用参数：{valid}。",
+    },
+    "usage.unknown_key_suggest": {
+        "en": "Unknown option `{part}`. Did you mean `{suggestion}`? Valid options: {valid}.",
+        "zh": "未知参数 `{part}`，您是想输入 `{suggestion}` 吗？可用参数：{valid}。",
+    },
+    "usage.duplicate_key": {
+        "en": "`{key}` is given more than once (`{part}`).",
+        "zh": "参数 `{key}` 重复出现（`{part}`）。",
+    },
+    "usage.empty_value": {
+        "en": "`{key}` needs a value (`{part}`).",
+        "zh": "参数 `{key}` 缺少取值（`{part}`）。",
+    },
+    "usage.not_a_number": {
+        "en": "`{key}` must be a whole number, not `{part}`.",
+        "zh": "`{key}` 必须是整数，而不是 `{part}`。",
+    },
+    "usage.out_of_range": {
+        "en": "`{key}` `{part}` is out of range: use {low} to {high}.",
+        "zh": "`{key}` 的取值 `{part}` 超出范围：应在 {low} 到 {high} 之间。",
+    },
+    "usage.bad_ram": {
+        "en": (
+            "`{part}` is not a memory size for `{key}`: give MB (`16384`) or GB with a G (`16G`)."
+        ),
+        "zh": (
+            "`{part}` 不是有效的 `{key}` 内存大小：请填写 MB 数（`16384`）或带 G 的 GB "
+            "数（`16G`）。"
+        ),
+    },
+    "usage.bad_timeout": {
+        "en": "`{part}` is not a timeout: use `HH:MM:SS` (such as `04:00:00`) or `unlimited`.",
+        "zh": "`{part}` 不是有效的运行时限：请使用 `HH:MM:SS`（如 `04:00:00`）或 `unlimited`。",
+    },
+    "usage.bad_choice": {
+        "en": "`{part}` is not a valid `{key}`: choose one of {valid}.",
+        "zh": "`{part}` 不是有效的 `{key}`：可选值为 {valid}。",
+    },
+    "usage.bad_port": {
+        "en": "`{part}` is not a port: use `8888`, `8888/http` or `22/ssh`.",
+        "zh": "`{part}` 不是有效的端口：请使用 `8888`、`8888/http` 或 `22/ssh`。",
+    },
+    "usage.bad_port_protocol": {
+        "en": "Unknown protocol in `{part}`: use {valid}.",
+        "zh": "`{part}` 中的协议无效：可选 {valid}。",
+    },
+    "usage.duplicate_port": {
+        "en": "Port `{part}` is given more than once.",
+        "zh": "端口 `{part}` 重复。",
+    },
+    "usage.too_many": {
+        "en": "Too many `{key}` options: at most {limit}.",
+        "zh": "`{key}` 参数过多：最多 {limit} 个。",
+    },
+    "usage.bad_mount": {
+        "en": (
+            "`{part}` is not a mount: use `source:/target` or `source:/target:data|path` "
+            "(the target is an absolute path)."
+        ),
+        "zh": (
+            "`{part}` 不是有效的挂载：请使用 `源:/目标` 或 "
+            "`源:/目标:data|path`（目标须为绝对路径）。"
+        ),
+    },
+    "usage.bad_mount_kind": {
+        "en": "Unknown mount type in `{part}`: use {valid}.",
+        "zh": "`{part}` 中的挂载类型无效：可选 {valid}。",
+    },
+    "usage.duplicate_mount_target": {
+        "en": "Two mounts share the same target (`{part}`).",
+        "zh": "多个挂载使用了同一个目标路径（`{part}`）。",
+    },
+    "usage.bad_name": {
+        "en": (
+            "`{part}` is not a valid name: 1 to {max} letters, digits, Chinese characters, "
+            "`_`, `.` or `-`, starting with a letter, digit or Chinese character."
+        ),
+        "zh": (
+            "`{part}` 不是有效的名称：1 到 {max} 个字母、数字、汉字、`_`、`.` 或 `-`，且须以字母、"
+            "数字或汉字开头。"
+        ),
+    },
+    "usage.name_looks_like_id": {
+        "en": "`{part}` would be read as an instance id prefix; use a name with a letter past f.",
+        "zh": "`{part}` 会被当作实例 ID 前缀；请使用包含 a–f 以外字符的名称。",
+    },
+    "usage.bad_image": {
+        "en": (
+            "`{part}` is not an image: give a version such as `jupyter:4.4-py3.7-cpu` or an image "
+            "path."
+        ),
+        "zh": (
+            "`{part}` 不是有效的镜像：请填写镜像版本（如 `jupyter:4.4-py3.7-cpu`）或完整镜像路径。"
+        ),
+    },
+    "usage.bad_group": {
+        "en": "`{part}` is not a resource group name.",
+        "zh": "`{part}` 不是有效的资源组名称。",
+    },
+    "usage.value_too_long": {
+        "en": "`{key}` is too long: at most {limit} characters.",
+        "zh": "`{key}` 过长：最多 {limit} 个字符。",
+    },
+    "usage.bad_token": {
+        "en": (
+            "That does not look like an SCNet token (three dot-separated parts starting "
+            "with `eyJ`). Run `login` alone to paste it into a private form."
+        ),
+        "zh": (
+            "这不像是 SCNet 令牌（由点分隔的三段，以 `eyJ` 开头）。可单独运行 `login` "
+            "在私密表单中粘贴。"
+        ),
+    },
+    "usage.login_extra": {
+        "en": "`login` takes only the token. Run `login` alone to open the login form.",
+        "zh": "`login` 只接受一个令牌参数。单独运行 `login` 可打开登录表单。",
+    },
+    "usage.quota_set_empty": {
+        "en": "Nothing to set: give at least one of `gpus=`, `cpus=`, `ram=`, `instances=`.",
+        "zh": "没有要设置的限额：请至少给出 `gpus=`、`cpus=`、`ram=`、`instances=` 之一。",
+    },
+    "usage.bad_member": {
+        "en": "`{part}` is not a Slack user: mention them, like `@name`.",
+        "zh": "`{part}` 不是 Slack 用户：请使用 `@用户名` 提及对方。",
+    },
+    "usage.unknown_quota_action": {
+        "en": "`quota` takes nothing or `set ...`, not `{part}`.",
+        "zh": "`quota` 后只能不带参数或接 `set ...`，而不是 `{part}`。",
+    },
+    "usage.unknown_topic": {
+        "en": "There is no command `{part}`. Try: {valid}.",
+        "zh": "没有 `{part}` 这个命令。可以试试：{valid}。",
+    },
+    "usage.usage_line": {
+        "en": "Usage: `{usage}`",
+        "zh": "用法：`{usage}`",
+    },
+    "usage.see_help": {
+        "en": "See `{command} help` for every command.",
+        "zh": "运行 `{command} help` 查看全部命令。",
+    },
+    "usage.see_topic": {
+        "en": "Details and examples: `{command} help {subcommand}`",
+        "zh": "详细说明和示例：`{command} help {subcommand}`",
+    },
+    # --- Help (bot.slack.blocks.help) --------------------------------------------------------
+    "help.title": {
+        "en": "SCNet bot commands",
+        "zh": "SCNet 机器人命令",
+    },
+    "help.intro": {
+        "en": (
+            "Drive your SCNet (国家超算互联网) AI container instances from Slack. "
+            "The bot calls SCNet as you, with your own token."
+        ),
+        "zh": (
+            "在 Slack 中管理您在国家超算互联网（SCNet）上的 AI 容器实例。机器人以您本人的令牌调用 "
+            "SCNet。"
+        ),
+    },
+    "help.footer": {
+        "en": (
+            "Details and examples: `{command} help <command>`. Add `--public` to share a reply "
+            "in the channel."
+        ),
+        "zh": "查看详细说明和示例：`{command} help <命令>`。加上 `--public` 可将回复发到频道中。",
+    },
+    "help.flags": {
+        "en": "Add `--public` to share the reply in the channel (not for `login` or `url`).",
+        "zh": "加上 `--public` 可将回复发到频道中（`login` 和 `url` 除外）。",
+    },
+    "help.topic_title": {
+        "en": "Help: {subcommand}",
+        "zh": "帮助：{subcommand}",
+    },
+    "help.help.usage": {
+        "en": "{command} help [<command>]",
+        "zh": "{command} help [<命令>]",
+    },
+    "help.help.summary": {
+        "en": "Show every command, or the details of one.",
+        "zh": "列出全部命令，或查看某个命令的详细说明。",
+    },
+    "help.help.details": {
+        "en": (
+            "Without an argument, lists every command.\nExamples: `{command} help`, `{command} "
+            "help create`"
+        ),
+        "zh": "不带参数时列出全部命令。\n示例：`{command} help`、`{command} help create`",
+    },
+    "help.login.usage": {
+        "en": "{command} login [<token>]",
+        "zh": "{command} login [<令牌>]",
+    },
+    "help.login.summary": {
+        "en": "Log in to SCNet: paste a token, or open a private form (token or AK/SK).",
+        "zh": "登录 SCNet：直接粘贴令牌，或打开私密表单（令牌或 AK/SK）。",
+    },
+    "help.login.details": {
+        "en": (
+            "`{command} login` alone opens a private form: paste a token, or an AccessKey and "
+            "SecretKey so the bot can renew your token by itself. `{command} login <token>` "
+            "works too (slash commands are not shown in the channel).\n"
+            "Credentials are stored encrypted and used only to call SCNet as you.\n"
+            "Example: `{command} login`"
+        ),
+        "zh": (
+            "单独运行 `{command} login` 会打开私密表单：粘贴令牌，或填写 AccessKey 和 SecretKey，"
+            "以便机器人自动续期令牌。也可以使用 `{command} login "
+            "<令牌>`（斜杠命令不会显示在频道中）。\n"
+            "凭证加密存储，仅用于以您的身份调用 SCNet。\n"
+            "示例：`{command} login`"
+        ),
+    },
+    "help.logout.usage": {
+        "en": "{command} logout",
+        "zh": "{command} logout",
+    },
+    "help.logout.summary": {
+        "en": "Forget your SCNet credentials.",
+        "zh": "删除您保存的 SCNet 凭证。",
+    },
+    "help.logout.details": {
+        "en": (
+            "Deletes your stored token and AK/SK. Your instances keep running.\nExample: "
+            "`{command} logout`"
+        ),
+        "zh": "删除已保存的令牌和 AK/SK，您的实例会继续运行。\n示例：`{command} logout`",
+    },
+    "help.whoami.usage": {
+        "en": "{command} whoami",
+        "zh": "{command} whoami",
+    },
+    "help.whoami.summary": {
+        "en": "Show your SCNet user, region and token expiry.",
+        "zh": "查看您的 SCNet 用户、区域和令牌有效期。",
+    },
+    "help.whoami.details": {
+        "en": (
+            "Shows who the bot acts as for you, and until when your token is valid.\nExample: "
+            "`{command} whoami`"
+        ),
+        "zh": "显示机器人代表您使用的 SCNet 账号，以及令牌的有效期。\n示例：`{command} whoami`",
+    },
+    "help.images.usage": {
+        "en": "{command} images [gpu|dcu|mlu|cpu] [Base|JupyterLab]",
+        "zh": "{command} images [gpu|dcu|mlu|cpu] [Base|JupyterLab]",
+    },
+    "help.images.summary": {
+        "en": "List the images you can create instances from.",
+        "zh": "列出可用于创建实例的镜像。",
+    },
+    "help.images.details": {
+        "en": (
+            "Filter by accelerator and image type, in any order.\n"
+            "Examples: `{command} images`, `{command} images dcu`, "
+            "`{command} images gpu JupyterLab`"
+        ),
+        "zh": (
+            "可按加速器和镜像类型筛选，顺序不限。\n示例：`{command} images`、`{command} images "
+            "dcu`、`{command} images gpu JupyterLab`"
+        ),
+    },
+    "help.create.usage": {
+        "en": "{command} create [<image>] [key=value ...]",
+        "zh": "{command} create [<镜像>] [键=值 ...]",
+    },
+    "help.create.summary": {
+        "en": "Create an instance; without an image, opens a form.",
+        "zh": "创建实例；不指定镜像时打开创建表单。",
+    },
+    "help.create.details": {
+        "en": (
+            "The image is a version such as `jupyter:4.4-py3.7-cpu` or a full image path "
+            "(see `{command} images`).\n"
+            "Options: `name`, `type` (jupyter|ssh|codeserver|rstudio), `accel` (gpu|dcu|mlu|cpu), "
+            "`gpus`, `cpus`, `ram` (MB, or GB with a G), `group` (resource group), `tasks`, "
+            "`timeout` (HH:MM:SS or unlimited), `port` (N, N/http or N/ssh; repeatable), "
+            "`mount` (src:dst[:data|path]; repeatable), `script` (start script), `desc`.\n"
+            'Quote values with spaces: `script="pip install x && python a.py"`. '
+            "Admins may add `--force` to go past the team's limits.\n"
+            "Examples:\n`{command} create jupyter:4.4-py3.7-cpu`\n"
+            "`{command} create jupyterlab:1.0 name=train gpus=2 ram=64G timeout=12:00:00 "
+            "port=6006/http`"
+        ),
+        "zh": (
+            "镜像可以是镜像版本（如 `jupyter:4.4-py3.7-cpu`）或完整镜像路径（见 `{command} "
+            "images`）。\n"
+            "参数：`name`、`type`（jupyter|ssh|codeserver|rstudio）、`accel`（gpu|dcu|mlu|cpu）、"
+            "`gpus`、`cpus`、`ram`（MB，或带 G 的 GB）、`group`（资源组）、`tasks`、"
+            "`timeout`（HH:MM:SS 或 unlimited）、`port`（N、N/http 或 N/ssh，可重复）、"
+            "`mount`（源:目标[:data|path]，可重复）、`script`（启动脚本）、`desc`。\n"
+            '含空格的值请加引号：`script="pip install x && python a.py"`。'
+            "管理员可加 `--force` 突破团队限额。\n"
+            "示例：\n`{command} create jupyter:4.4-py3.7-cpu`\n"
+            "`{command} create jupyterlab:1.0 name=train gpus=2 ram=64G timeout=12:00:00 "
+            "port=6006/http`"
+        ),
+    },
+    "help.create.defaults": {
+        "en": (
+            "*Defaults:* type `{type}`, cpus `{cpus}`, ram `{ram}`, gpus `{gpus}` "
+            "(`{gpus_cpu}` on cpu images), tasks `{tasks}`, timeout `{timeout}`.\n"
+            "*Limits:* gpus {gpus_min}–{gpus_max}, cpus {cpus_min}–{cpus_max}, "
+            "ram {ram_min}–{ram_max}, tasks {tasks_min}–{tasks_max}, timeout up to {timeout_max}, "
+            "at most {ports_max} ports and {mounts_max} mounts, names up to {name_max} characters."
+        ),
+        "zh": (
+            "*默认值：* type `{type}`，cpus `{cpus}`，ram `{ram}`，gpus `{gpus}`"
+            "（cpu 镜像为 `{gpus_cpu}`），tasks `{tasks}`，timeout `{timeout}`。\n"
+            "*取值范围：* gpus {gpus_min}–{gpus_max}，cpus {cpus_min}–{cpus_max}，"
+            "ram {ram_min}–{ram_max}，tasks {tasks_min}–{tasks_max}，timeout 最长 {timeout_max}，"
+            "端口最多 {ports_max} 个，挂载最多 {mounts_max} 个，名称最长 {name_max} 个字符。"
+        ),
+    },
+    "help.list.usage": {
+        "en": "{command} list",
+        "zh": "{command} list",
+    },
+    "help.list.summary": {
+        "en": "List your instances.",
+        "zh": "列出您的实例。",
+    },
+    "help.list.details": {
+        "en": (
+            "Your instances, newest first, a page at a time; each row opens its card.\nExample: "
+            "`{command} list`"
+        ),
+        "zh": "按创建时间倒序分页列出您的实例，点击每行可查看实例卡片。\n示例：`{command} list`",
+    },
+    "help.status.usage": {
+        "en": "{command} status <instance>",
+        "zh": "{command} status <实例>",
+    },
+    "help.status.summary": {
+        "en": "Show an instance's card: status, resources, times and actions.",
+        "zh": "查看实例卡片：状态、资源、时间和操作按钮。",
+    },
+    "help.status.details": {
+        "en": (
+            "An instance is named by its full 32-character id, a unique id prefix of at least "
+            "6 characters, or its name.\nExamples: `{command} status 0a1b2c`, `{command} status "
+            "train`"
+        ),
+        "zh": (
+            "实例可以用 32 位完整 ID、至少 6 位且唯一的 ID 前缀，或实例名称来指定。\n示例："
+            "`{command} status 0a1b2c`、`{command} status train`"
+        ),
+    },
+    "help.url.usage": {
+        "en": "{command} url <instance>",
+        "zh": "{command} url <实例>",
+    },
+    "help.url.summary": {
+        "en": "Send yourself the instance's access link, privately.",
+        "zh": "私下获取实例的访问链接。",
+    },
+    "help.url.details": {
+        "en": (
+            "The link holds a credential, so it only ever goes to you, never to a "
+            "channel.\nExample: `{command} url train`"
+        ),
+        "zh": "访问链接包含凭证，因此只会私下发送给您，不会发到频道。\n示例：`{command} url train`",
+    },
+    "help.restart.usage": {
+        "en": "{command} restart <instance>",
+        "zh": "{command} restart <实例>",
+    },
+    "help.restart.summary": {
+        "en": "Start a stopped, completed or failed instance again.",
+        "zh": "重新启动已停止、已完成或失败的实例。",
+    },
+    "help.restart.details": {
+        "en": (
+            "The instance waits in the queue until SCNet has capacity.\nExample: `{command} "
+            "restart train`"
+        ),
+        "zh": "实例会排队等待，直到 SCNet 有可用资源。\n示例：`{command} restart train`",
+    },
+    "help.stop.usage": {
+        "en": "{command} stop <instance>",
+        "zh": "{command} stop <实例>",
+    },
+    "help.stop.summary": {
+        "en": "Stop an instance (asks you to confirm).",
+        "zh": "停止实例（需要确认）。",
+    },
+    "help.stop.details": {
+        "en": (
+            "Ends the running container; you can restart the instance later.\nExample: `{command} "
+            "stop train`"
+        ),
+        "zh": "结束正在运行的容器，之后可以重新启动。\n示例：`{command} stop train`",
+    },
+    "help.delete.usage": {
+        "en": "{command} delete <instance>",
+        "zh": "{command} delete <实例>",
+    },
+    "help.delete.summary": {
+        "en": "Delete an instance (asks you to confirm).",
+        "zh": "删除实例（需要确认）。",
+    },
+    "help.delete.details": {
+        "en": (
+            "Deleting cannot be undone; stop a running instance first.\nExample: `{command} delete "
+            "train`"
+        ),
+        "zh": "删除后无法恢复；运行中的实例请先停止。\n示例：`{command} delete train`",
+    },
+    "help.watch.usage": {
+        "en": "{command} watch <instance>",
+        "zh": "{command} watch <实例>",
+    },
+    "help.watch.summary": {
+        "en": "Get a DM when the instance is ready, or when it stops or fails.",
+        "zh": "实例就绪、停止或失败时私信通知您。",
+    },
+    "help.watch.details": {
+        "en": (
+            "New instances are watched for you. When one runs, the bot DMs you its access "
+            "link.\nExample: `{command} watch train`"
+        ),
+        "zh": (
+            "新建的实例会自动关注。实例运行后，机器人会私信您访问链接。\n示例：`{command} watch "
+            "train`"
+        ),
+    },
+    "help.unwatch.usage": {
+        "en": "{command} unwatch <instance>",
+        "zh": "{command} unwatch <实例>",
+    },
+    "help.unwatch.summary": {
+        "en": "Stop the DMs about an instance.",
+        "zh": "不再接收某个实例的私信通知。",
+    },
+    "help.unwatch.details": {
+        "en": "Example: `{command} unwatch train`",
+        "zh": "示例：`{command} unwatch train`",
+    },
+    "help.quota.usage": {
+        "en": "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@name]]",
+        "zh": "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@用户]]",
+    },
+    "help.quota.summary": {
+        "en": "Show the team's usage against its limits; admins set the limits.",
+        "zh": "查看团队用量与限额；管理员可设置限额。",
+    },
+    "help.quota.details": {
+        "en": (
+            "`{command} quota` shows who holds which accelerators, CPUs and memory right now.\n"
+            "Admins: `{command} quota set gpus=8 cpus=64 ram=256G instances=10` sets the team's "
+            "limits; add `user=@name` to set one member's."
+        ),
+        "zh": (
+            "`{command} quota` 显示当前谁占用了多少加速卡、CPU 和内存。\n"
+            "管理员：`{command} quota set gpus=8 cpus=64 ram=256G instances=10` 设置团队限额；"
+            "加上 `user=@用户` 则设置某个成员的限额。"
+        ),
+    },
+    "help.audit.usage": {
+        "en": "{command} audit [n]",
+        "zh": "{command} audit [n]",
+    },
+    "help.audit.summary": {
+        "en": "Show the last actions taken through the bot.",
+        "zh": "查看最近通过机器人执行的操作。",
+    },
+    "help.audit.details": {
+        "en": (
+            "Shows the last n actions ({audit_min}–{audit_max}, default "
+            "{audit_default}).\nExample: `{command} audit 50`"
+        ),
+        "zh": (
+            "显示最近 n 条操作（{audit_min}–{audit_max}，默认 {audit_default}）。\n示例："
+            "`{command} audit 50`"
+        ),
+    },
+    "help.lang.usage": {
+        "en": "{command} lang zh|en",
+        "zh": "{command} lang zh|en",
+    },
+    "help.lang.summary": {
+        "en": "Choose the language of the bot's replies to you.",
+        "zh": "选择机器人回复您时使用的语言。",
+    },
+    "help.lang.details": {
+        "en": "Examples: `{command} lang zh`, `{command} lang en`",
+        "zh": "示例：`{command} lang zh`、`{command} lang en`",
+    },
+    # --- Instance statuses (reference §6) ----------------------------------------------------
+    "status.Waiting": {"en": "Waiting", "zh": "等待"},
+    "status.Deploying": {"en": "Deploying", "zh": "部署"},
+    "status.Running": {"en": "Running", "zh": "运行"},
+    "status.Completed": {"en": "Completed", "zh": "完成"},
+    "status.Failed": {"en": "Failed", "zh": "失败"},
+    "status.Terminated": {"en": "Stopped", "zh": "停止"},
+    # --- Instance card and list ------------------------------------------------------------------
+    "card.type": {"en": "Type", "zh": "类型"},
+    "card.accelerator": {"en": "Accelerator", "zh": "加速器"},
+    "card.resources": {"en": "Resources", "zh": "资源"},
+    "card.cpus": {"en": "{cpus} CPU", "zh": "{cpus} 核"},
+    "card.resources_tasks": {"en": " × {tasks} containers", "zh": " × {tasks} 个容器"},
+    "card.image": {"en": "Image", "zh": "镜像"},
+    "card.resource_group": {"en": "Resource group", "zh": "资源组"},
+    "card.owner": {"en": "Owner", "zh": "所有者"},
+    "card.created": {"en": "Created", "zh": "创建时间"},
+    "card.started": {"en": "Started", "zh": "启动时间"},
+    "card.timeout": {"en": "Auto-stop after", "zh": "运行时限"},
+    "card.remaining": {"en": "Remaining", "zh": "剩余时间"},
+    "time.hours_minutes": {"en": "{hours} h {minutes} min", "zh": "{hours} 小时 {minutes} 分钟"},
+    "time.days_hours": {"en": "{days} d {hours} h", "zh": "{days} 天 {hours} 小时"},
+    "time.unlimited": {"en": "unlimited", "zh": "不限"},
+    "list.title": {"en": "Your instances ({count})", "zh": "我的实例（{count}）"},
+    "list.empty": {
+        "en": "No instances yet. Create one with `create`.",
+        "zh": "还没有实例，可使用 `create` 创建。",
+    },
+    "list.showing": {
+        "en": "Showing {first}–{last} of {total}",
+        "zh": "显示第 {first}–{last} 个，共 {total} 个",
+    },
+    "created.text": {
+        "en": "Creating *{name}* (`{id}`).",
+        "zh": "正在创建 *{name}*（`{id}`）。",
+    },
+    "created.watching": {
+        "en": "I'm watching it and will DM you the access link once it is running.",
+        "zh": "我会持续关注，实例运行后将私信您访问链接。",
+    },
+    "created.not_watching": {
+        "en": "Press Details to follow its progress.",
+        "zh": "点击“详情”查看进度。",
+    },
+    "url.text": {
+        "en": "Access link for *{name}*: {link}",
+        "zh": "*{name}* 的访问链接：{link}",
+    },
+    "url.private": {
+        "en": (
+            "Only you can see this (instance `{id}`). The link holds a credential: do not share it."
+        ),
+        "zh": "仅您可见（实例 `{id}`）。链接中包含访问凭证，请勿转发。",
+    },
+    # --- Buttons and confirmations -------------------------------------------------------------
+    "button.open": {"en": "Open", "zh": "打开"},
+    "button.refresh": {"en": "Refresh", "zh": "刷新"},
+    "button.restart": {"en": "Restart", "zh": "重启"},
+    "button.stop": {"en": "Stop", "zh": "停止"},
+    "button.delete": {"en": "Delete", "zh": "删除"},
+    "button.watch": {"en": "Watch", "zh": "关注"},
+    "button.unwatch": {"en": "Unwatch", "zh": "取消关注"},
+    "button.details": {"en": "Details", "zh": "详情"},
+    "button.previous": {"en": "Previous", "zh": "上一页"},
+    "button.next": {"en": "Next", "zh": "下一页"},
+    "button.create": {"en": "Create instance", "zh": "创建实例"},
+    "button.login": {"en": "Log in", "zh": "登录"},
+    "button.login_again": {"en": "Log in again", "zh": "重新登录"},
+    "confirm.stop.title": {"en": "Stop this instance?", "zh": "停止该实例？"},
+    "confirm.stop.text": {
+        "en": "Stop *{name}*? Its container ends; you can restart it later.",
+        "zh": "确定停止 *{name}* 吗？容器将结束运行，之后可以重新启动。",
+    },
+    "confirm.stop.confirm": {"en": "Stop", "zh": "停止"},
+    "confirm.delete.title": {"en": "Delete this instance?", "zh": "删除该实例？"},
+    "confirm.delete.text": {
+        "en": "Delete *{name}*? This cannot be undone.",
+        "zh": "确定删除 *{name}* 吗？删除后无法恢复。",
+    },
+    "confirm.delete.confirm": {"en": "Delete", "zh": "删除"},
+    "confirm.cancel": {"en": "Cancel", "zh": "取消"},
+    # --- Images --------------------------------------------------------------------------------
+    "images.title": {"en": "Images ({count})", "zh": "镜像（{count}）"},
+    "images.empty": {"en": "No images match.", "zh": "没有符合条件的镜像。"},
+    "images.other": {"en": "Other", "zh": "其他"},
+    "images.showing": {
+        "en": "Showing {shown} of {total}. Narrow it down: `{command} images gpu JupyterLab`",
+        "zh": "显示 {shown} 个，共 {total} 个。可缩小范围：`{command} images gpu JupyterLab`",
+    },
+    "images.create_hint": {
+        "en": "Create from one: `{command} create <version>`",
+        "zh": "用镜像创建实例：`{command} create <镜像版本>`",
+    },
+    # --- Modals ----------------------------------------------------------------------------------
+    "modal.cancel": {"en": "Cancel", "zh": "取消"},
+    "login.title": {"en": "Log in to SCNet", "zh": "登录 SCNet"},
+    "login.submit": {"en": "Log in", "zh": "登录"},
+    "login.intro": {
+        "en": "Paste an SCNet token, or switch to AK/SK so the bot can renew your token by itself.",
+        "zh": "粘贴 SCNet 令牌，或改用 AK/SK，以便机器人自动续期令牌。",
+    },
+    "login.token": {"en": "SCNet token", "zh": "SCNet 令牌"},
+    "login.token_placeholder": {"en": "eyJ...", "zh": "eyJ..."},
+    "login.token_hint": {
+        "en": "A JWT from SCNet; it starts with eyJ and is valid for about a day.",
+        "zh": "SCNet 签发的 JWT，以 eyJ 开头，有效期约一天。",
+    },
+    "login.user": {"en": "SCNet user name", "zh": "SCNet 用户名"},
+    "login.user_placeholder": {"en": "user name", "zh": "用户名"},
+    "login.user_hint": {
+        "en": "The user name you log in to SCNet with; AK/SK tokens are issued for it.",
+        "zh": "您登录 SCNet 使用的用户名，AK/SK 令牌将为该用户签发。",
+    },
+    "login.keep_label": {"en": "Token renewal", "zh": "令牌续期"},
+    "login.keep": {
+        "en": "Keep my AK/SK (encrypted) to get new tokens",
+        "zh": "保存我的 AK/SK（加密）用于获取新令牌",
+    },
+    "login.keep_hint": {
+        "en": "Without it, you log in again when the token expires (about a day).",
+        "zh": "不保存时，令牌过期（约一天）后需要重新登录。",
+    },
+    "login.access_key": {"en": "AccessKey (AK)", "zh": "AccessKey（AK）"},
+    "login.access_key_placeholder": {"en": "AK", "zh": "AK"},
+    "login.access_key_hint": {
+        "en": "Your SCNet AccessKey.",
+        "zh": "您的 SCNet AccessKey。",
+    },
+    "login.secret_key": {"en": "SecretKey (SK)", "zh": "SecretKey（SK）"},
+    "login.secret_key_placeholder": {"en": "SK", "zh": "SK"},
+    "login.secret_key_hint": {
+        "en": "Used only to get new tokens for you.",
+        "zh": "仅用于为您获取新令牌。",
+    },
+    "login.use_aksk": {"en": "Use AK/SK instead", "zh": "改用 AK/SK"},
+    "login.use_token": {"en": "Use a token instead", "zh": "改用令牌"},
+    "login.privacy": {
+        "en": "Stored encrypted. The bot calls SCNet only as you and never shows your credentials.",
+        "zh": "凭证加密存储。机器人仅以您的身份调用 SCNet，绝不显示您的凭证。",
+    },
+    "create.title": {"en": "Create an instance", "zh": "创建实例"},
+    "create.submit": {"en": "Create", "zh": "创建"},
+    "create.image": {"en": "Image", "zh": "镜像"},
+    "create.image_placeholder": {"en": "Choose an image", "zh": "选择镜像"},
+    "create.image_text_placeholder": {
+        "en": "jupyter:4.4-py3.7-cpu or a full image path",
+        "zh": "如 jupyter:4.4-py3.7-cpu，或完整镜像路径",
+    },
+    "create.name": {"en": "Name", "zh": "名称"},
+    "create.name_hint": {
+        "en": "Empty: the bot picks one. Up to {name_max} letters, digits, Chinese, _ . -",
+        "zh": "留空则由机器人命名。最多 {name_max} 个字母、数字、汉字、_ . -",
+    },
+    "create.type": {"en": "Type", "zh": "类型"},
+    "create.type_hint": {
+        "en": "How you reach it: jupyter, ssh, codeserver or rstudio.",
+        "zh": "访问方式：jupyter、ssh、codeserver 或 rstudio。",
+    },
+    "create.gpus": {"en": "Accelerator cards", "zh": "加速卡数"},
+    "create.gpus_hint": {
+        "en": "Per container, {gpus_min}–{gpus_max}. Empty: {gpus}, or {gpus_cpu} on a cpu image.",
+        "zh": "每个容器 {gpus_min}–{gpus_max} 张。留空：{gpus} 张，cpu 镜像为 {gpus_cpu} 张。",
+    },
+    "create.cpus": {"en": "CPU cores", "zh": "CPU 核数"},
+    "create.cpus_hint": {
+        "en": "Per container, {cpus_min}–{cpus_max}.",
+        "zh": "每个容器 {cpus_min}–{cpus_max} 核。",
+    },
+    "create.ram": {"en": "Memory", "zh": "内存"},
+    "create.ram_hint": {
+        "en": "Per container: MB, or GB with a G ({ram_min}–{ram_max}).",
+        "zh": "每个容器：MB 数，或带 G 的 GB 数（{ram_min}–{ram_max}）。",
+    },
+    "create.timeout": {"en": "Auto-stop after", "zh": "运行时限"},
+    "create.timeout_hint": {
+        "en": "HH:MM:SS (up to {timeout_max}) or unlimited.",
+        "zh": "HH:MM:SS（最长 {timeout_max}）或 unlimited。",
+    },
+    "create.group": {"en": "Resource group", "zh": "资源组"},
+    "create.group_hint": {
+        "en": "Empty: the default group.",
+        "zh": "留空则使用默认资源组。",
+    },
+    "create.tasks": {"en": "Containers", "zh": "容器数"},
+    "create.tasks_hint": {
+        "en": "Empty: {tasks}. At most {tasks_max}.",
+        "zh": "留空为 {tasks} 个，最多 {tasks_max} 个。",
+    },
+    "create.port": {"en": "Ports", "zh": "端口"},
+    "create.port_hint": {
+        "en": "Up to {ports_max}, separated by spaces: 8888/http 22/ssh",
+        "zh": "最多 {ports_max} 个，用空格分隔：8888/http 22/ssh",
+    },
+    "create.mount": {"en": "Mounts", "zh": "挂载"},
+    "create.mount_hint": {
+        "en": "One per line, up to {mounts_max}: source:/target[:data|path]",
+        "zh": "每行一个，最多 {mounts_max} 个：源:/目标[:data|path]",
+    },
+    "create.script": {"en": "Start script", "zh": "启动脚本"},
+    "create.script_hint": {
+        "en": "Runs in every container at start; up to {script_max} characters.",
+        "zh": "在每个容器启动时运行；最多 {script_max} 个字符。",
+    },
+    "create.desc": {"en": "Description", "zh": "描述"},
+    "create.desc_hint": {
+        "en": "Up to {desc_max} characters.",
+        "zh": "最多 {desc_max} 个字符。",
+    },
+    # --- App Home, whoami, quota -----------------------------------------------------------------
+    "home.title": {"en": "SCNet instances", "zh": "SCNet 实例"},
+    "home.instances": {"en": "My instances", "zh": "我的实例"},
+    "home.login_first": {
+        "en": "Log in to see and create instances.",
+        "zh": "登录后即可查看和创建实例。",
+    },
+    "whoami.title": {"en": "Your SCNet login", "zh": "您的 SCNet 登录信息"},
+    "whoami.logged_out": {
+        "en": "You are not logged in to SCNet. Use `{command} login`.",
+        "zh": "您尚未登录 SCNet，请使用 `{command} login`。",
+    },
+    "whoami.logged_in_as": {"en": "Logged in as *{user}*", "zh": "已登录：*{user}*"},
+    "whoami.expires": {"en": "Token valid until {when}", "zh": "令牌有效期至 {when}"},
+    "whoami.expired": {
+        "en": "Token expired {when}: log in again",
+        "zh": "令牌已于 {when} 过期，请重新登录",
+    },
+    "whoami.expires_short": {"en": "valid until {when}", "zh": "有效期至 {when}"},
+    "whoami.expired_short": {"en": "expired {when}", "zh": "已于 {when} 过期"},
+    "whoami.expiry_unknown": {"en": "Token expiry unknown", "zh": "令牌有效期未知"},
+    "whoami.user": {"en": "SCNet user", "zh": "SCNet 用户"},
+    "whoami.cluster": {"en": "Region", "zh": "区域"},
+    "whoami.token": {"en": "Token", "zh": "令牌"},
+    "whoami.account_status": {"en": "Account status", "zh": "账号状态"},
+    "whoami.full_name": {"en": "Name", "zh": "姓名"},
+    "whoami.balance": {"en": "Balance", "zh": "余额"},
+    "whoami.center": {"en": "Center", "zh": "中心"},
+    "quota.team_title": {"en": "Team usage", "zh": "团队用量"},
+    "quota.member_title": {"en": "Usage of {member}", "zh": "{member} 的用量"},
+    "quota.no_limits": {"en": "No limits set.", "zh": "尚未设置限额。"},
+    "quota.unlimited_line": {"en": "{used} (no limit)", "zh": "{used}（无限额）"},
+    "quota.resource.gpus": {"en": "Accelerator cards", "zh": "加速卡"},
+    "quota.resource.cpus": {"en": "CPU cores", "zh": "CPU 核"},
+    "quota.resource.ram_mb": {"en": "Memory", "zh": "内存"},
+    "quota.resource.instances": {"en": "Instances", "zh": "实例数"},
+    # --- Notices the handlers send (bot.slack.blocks.notices.build_notice) -----------------------
+    "notice.logged_in": {"en": "Logged in as *{user}*.", "zh": "已登录：*{user}*。"},
+    "notice.logged_out": {
+        "en": "Logged out: your SCNet credentials are deleted.",
+        "zh": "已退出登录，您的 SCNet 凭证已删除。",
+    },
+    "notice.not_logged_in": {
+        "en": "You are not logged in to SCNet yet. Use `{command} login`.",
+        "zh": "您尚未登录 SCNet，请使用 `{command} login`。",
+    },
+    "notice.lang_set": {
+        "en": "I'll reply to you in English.",
+        "zh": "之后将使用中文回复您。",
+    },
+    "notice.working": {"en": "Working on it...", "zh": "正在处理..."},
+    "notice.cancelled": {"en": "Cancelled.", "zh": "已取消。"},
+    "notice.restarting": {"en": "Restarting *{name}*.", "zh": "正在重启 *{name}*。"},
+    "notice.stopping": {"en": "Stopping *{name}*.", "zh": "正在停止 *{name}*。"},
+    "notice.deleted": {"en": "Deleted *{name}*.", "zh": "已删除 *{name}*。"},
+    "notice.watching": {
+        "en": "Watching *{name}*: you'll get a DM when it changes.",
+        "zh": "已关注 *{name}*，状态变化时会私信您。",
+    },
+    "notice.unwatched": {
+        "en": "No more DMs about *{name}*.",
+        "zh": "不再私信通知 *{name}* 的状态。",
+    },
+    "notice.url_sent": {
+        "en": "I sent you the access link for *{name}* in a DM.",
+        "zh": "已私信您 *{name}* 的访问链接。",
+    },
+    "notice.not_owner": {
+        "en": "Only the owner of *{name}* can do that.",
+        "zh": "只有 *{name}* 的所有者可以执行此操作。",
+    },
+    "notice.not_running": {
+        "en": "*{name}* is not running (status: {status}), so it has no access link.",
+        "zh": "*{name}* 未在运行（状态：{status}），暂无访问链接。",
+    },
+    "notice.ready": {"en": "*{name}* is running.", "zh": "*{name}* 已开始运行。"},
+    "notice.ended": {
+        "en": "*{name}* is no longer running (status: {status}).",
+        "zh": "*{name}* 已不在运行（状态：{status}）。",
+    },
+    "notice.no_match": {"en": "No instance matches `{part}`.", "zh": "没有匹配 `{part}` 的实例。"},
+    "notice.ambiguous_ref": {
+        "en": "`{part}` matches {count} instances; give more of the id.",
+        "zh": "`{part}` 匹配到 {count} 个实例，请提供更长的 ID。",
+    },
+    "notice.admin_only": {"en": "Only admins can do that.", "zh": "只有管理员可以执行此操作。"},
+    "notice.quota_exceeded": {
+        "en": (
+            "That would go past the team's limit for {resource}: {used} used of {limit}. "
+            "An admin can add `--force`."
+        ),
+        "zh": "这将超出团队的{resource}限额：已用 {used}，限额 {limit}。管理员可加 `--force`。",
+    },
+    "notice.quota_set": {"en": "Limits updated.", "zh": "限额已更新。"},
+    "notice.unexpected": {
+        "en": "Something went wrong on our side. Please try again; if it persists, tell an admin.",
+        "zh": "机器人内部出错，请重试；如果问题持续，请联系管理员。",
+    },
+    "notice.not_built": {
+        "en": "That is not available yet.",
+        "zh": "该功能暂未开放。",
+    },
+    "notice.modal_failed": {
+        "en": "The form could not be opened. Please run the command again.",
+        "zh": "无法打开表单，请重新运行命令。",
+    },
+    "service.error": {
+        "en": "That could not be done.",
+        "zh": "无法完成该操作。",
+    },
+    "image.unknown": {
+        "en": "There is no image `{image}`. Close matches: {suggestions}. See `images`.",
+        "zh": "没有镜像 `{image}`。相近的镜像：{suggestions}。可用 `images` 查看全部。",
+    },
+    "create.no_resource_group": {
+        "en": "No resource group serves `{accelerator}` instances (asked for: `{group}`).",
+        "zh": "没有可用于 `{accelerator}` 实例的资源组（指定的资源组：`{group}`）。",
+    },
+    "create.over_node_limits": {
+        "en": "`{what}` {asked} is more than one node of `{group}` has: at most {limit}.",
+        "zh": "`{what}` 为 {asked}，超过了资源组 `{group}` 单个节点的上限：最多 {limit}。",
+    },
+    "login.incomplete": {
+        "en": "Give a token, or both an AccessKey and a SecretKey.",
+        "zh": "请填写令牌，或同时填写 AccessKey 和 SecretKey。",
+    },
+    "login.platform_token": {
+        "en": "That is a platform token; containers need a region token. Use AK/SK instead.",
+        "zh": "这是平台令牌，容器接口需要区域令牌。请改用 AK/SK 登录。",
+    },
+    "login.token_refused": {
+        "en": "SCNet refused that token (code {detail}). Check it, or log in with AK/SK.",
+        "zh": "SCNet 拒绝了该令牌（错误码 {detail}）。请检查令牌，或改用 AK/SK 登录。",
+    },
+    "login.keys_refused": {
+        "en": "SCNet refused that AccessKey/SecretKey (code {detail}).",
+        "zh": "SCNet 拒绝了该 AccessKey/SecretKey（错误码 {detail}）。",
+    },
+    "login.no_region": {
+        "en": "Your SCNet account has no region enabled for containers.",
+        "zh": "您的 SCNet 账号没有开通容器服务的区域。",
+    },
+    "login.not_a_token": {
+        "en": "That does not look like an SCNet token (it should start with eyJ).",
+        "zh": "这不像是 SCNet 令牌（应以 eyJ 开头）。",
+    },
+    "login.token_expired": {
+        "en": "That token has already expired. Get a new one, or log in with AK/SK.",
+        "zh": "该令牌已过期。请获取新令牌，或改用 AK/SK 登录。",
+    },
+    "login.no_ai_service": {
+        "en": "SCNet lists no AI container service for your region.",
+        "zh": "SCNet 未为您所在区域提供 AI 容器服务。",
+    },
 }
 
 

@@ -1,0 +1,246 @@
+"""Properties of the grammar: total on any text, and text written back parses to the same."""
+
+from __future__ import annotations
+
+import string
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain.commands import (
+    CREATE_BOUNDS,
+    NOT_GIVEN,
+    QUOTA_BOUNDS,
+    SUBCOMMANDS,
+    Audit,
+    Command,
+    Create,
+    Delete,
+    Help,
+    InstanceRef,
+    Lang,
+    ListImages,
+    ListInstances,
+    Login,
+    Logout,
+    MemberRef,
+    Quota,
+    QuotaLimits,
+    QuotaSet,
+    Restart,
+    Status,
+    Stop,
+    Unwatch,
+    Url,
+    UsageError,
+    Watch,
+    WhoAmI,
+    command_text,
+    parse_command,
+    parse_slack_text,
+)
+from bot.domain.commands.bounds import EXCERPT_CHARS, REF_NAME_CHARS
+from bot.domain.i18n import CATALOG, LOCALES
+from bot.domain.instances import ACCELERATORS, TASK_TYPES, MountSpec, PortSpec
+from bot.domain.secret import Secret
+
+from .tokens import fake_token
+
+GRAMMAR_WORDS = [
+    *SUBCOMMANDS,
+    "set",
+    "--public",
+    "--force",
+    "—public",
+    "gpus=2",
+    "ram=16G",
+    "timeout=unlimited",
+    "port=22/ssh",
+    "mount=a:/b:path",
+    'script="a b',
+    "desc='x y'",
+    "“q”",
+    "\\",
+    "=",
+    "0a1b2c",
+    "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    "user=<@U123>",
+    "&amp;",
+    "\u3000",
+    "训练",
+]
+grammar_like = st.lists(
+    st.one_of(st.sampled_from(GRAMMAR_WORDS), st.text(max_size=12)), max_size=12
+).map(" ".join)
+any_text = st.one_of(
+    st.text(),
+    grammar_like,
+    st.builds(lambda char, count: char * count, st.characters(), st.integers(0, 9000)),
+)
+
+
+def assert_well_formed(result: Command | UsageError) -> None:
+    if isinstance(result, UsageError):
+        part = result.param("part")
+        assert part is None or len(part) <= EXCERPT_CHARS
+        for locale in LOCALES:
+            # Every placeholder is filled: formatting the template raises on a missing one.
+            CATALOG[result.key][locale].format(**dict(result.params))
+
+
+@given(any_text)
+def test_any_text_gives_a_command_or_a_usage_error(text: str) -> None:
+    result = parse_command(text)
+    assert isinstance(result, UsageError | Command)
+    assert_well_formed(result)
+
+
+@given(any_text)
+def test_any_slack_text_gives_a_command_or_a_usage_error(text: str) -> None:
+    assert_well_formed(parse_slack_text(text))
+
+
+@settings(max_examples=30)
+@given(st.integers(4001, 60_000), st.sampled_from(["x", "é", "训", " ", '"']))
+def test_huge_text_is_refused_quickly_and_briefly(length: int, char: str) -> None:
+    result = parse_command(char * length)
+    assert isinstance(result, UsageError)
+    assert result.key == "usage.too_long"
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=8, max_size=60))
+def test_a_login_token_never_shows_in_any_result(random_part: str) -> None:
+    signature = f"SIG{random_part}"
+    token = fake_token(signature=signature)
+    for text in (f"login {token}", f"login {token} x", f"login '{token}", token, f"x {token}"):
+        assert signature not in repr(parse_command(text))
+
+
+# --- round trips ---------------------------------------------------------------------------
+
+_CJK = "\u4e00-\u9fff"
+names = st.from_regex(rf"[A-Za-z0-9{_CJK}][A-Za-z0-9_.\-{_CJK}]{{0,20}}", fullmatch=True).filter(
+    lambda name: not (len(name) >= 6 and all(c in string.hexdigits for c in name))
+)
+images = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:/@+\-]{0,40}", fullmatch=True)
+groups = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,20}", fullmatch=True)
+free_text = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=60)
+paths = st.text(
+    st.characters(exclude_categories=["Cs", "Cc"], exclude_characters=":"), min_size=1, max_size=20
+)
+
+
+def refs() -> st.SearchStrategy[InstanceRef]:
+    ids = st.from_regex(r"[0-9a-f]{32}", fullmatch=True).map(lambda v: InstanceRef("id", v))
+    prefixes = st.from_regex(r"[0-9a-f]{6,31}", fullmatch=True).map(
+        lambda v: InstanceRef("prefix", v)
+    )
+    named = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40).filter(
+        lambda v: InstanceRef.parse(v, max_name_chars=REF_NAME_CHARS) == InstanceRef("name", v)
+    )
+    return st.one_of(ids, prefixes, named.map(lambda v: InstanceRef("name", v)))
+
+
+def optional(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.one_of(st.none(), strategy)
+
+
+def bounded(bounds: object) -> st.SearchStrategy[int]:
+    low, high = getattr(bounds, "low"), getattr(bounds, "high")  # noqa: B009
+    return st.integers(low, high)
+
+
+ports = st.lists(
+    st.builds(PortSpec, bounded(CREATE_BOUNDS.port), st.sampled_from(["HTTP", "SSH"])),
+    max_size=CREATE_BOUNDS.max_ports,
+    unique_by=lambda port: port.container_port,
+).map(tuple)
+mounts = st.lists(
+    st.builds(MountSpec, paths, paths.map(lambda p: "/" + p), st.sampled_from(["data", "path"])),
+    max_size=4,
+    unique_by=lambda mount: mount.target,
+).map(tuple)
+timeouts = st.one_of(
+    st.just(NOT_GIVEN),
+    st.none(),
+    st.integers(60, 30 * 24 * 3600).map(lambda seconds: timedelta(seconds=seconds)),
+)
+creates = st.builds(
+    Create,
+    image=optional(images),
+    name=optional(names),
+    task_type=optional(st.sampled_from(TASK_TYPES)),
+    accelerator=optional(st.sampled_from(ACCELERATORS)),
+    gpus=optional(bounded(CREATE_BOUNDS.gpus)),
+    cpus=optional(bounded(CREATE_BOUNDS.cpus)),
+    ram_mb=optional(bounded(CREATE_BOUNDS.ram_mb)),
+    resource_group=optional(groups),
+    tasks=optional(bounded(CREATE_BOUNDS.tasks)),
+    timeout=timeouts,
+    ports=ports,
+    mounts=mounts,
+    script=optional(free_text),
+    description=optional(free_text),
+    force=st.booleans(),
+    public=st.booleans(),
+)
+members = st.one_of(
+    st.from_regex(r"[UW][A-Z0-9]{2,10}", fullmatch=True).map(lambda v: MemberRef("user_id", v)),
+    st.text(st.characters(exclude_categories=["Cs", "Zs", "Cc", "Zl", "Zp"]), min_size=1)
+    .filter(lambda v: v.isprintable() and len(v.removeprefix("@")) > 0 and len(v) <= 40)
+    .map(lambda v: MemberRef("name", v.removeprefix("@")))
+    .filter(lambda m: len(m.value) > 0),
+)
+quota_limits = st.builds(
+    QuotaLimits,
+    gpus=optional(bounded(QUOTA_BOUNDS.gpus)),
+    cpus=optional(bounded(QUOTA_BOUNDS.cpus)),
+    ram_mb=optional(bounded(QUOTA_BOUNDS.ram_mb)),
+    instances=optional(bounded(QUOTA_BOUNDS.instances)),
+).filter(lambda limits: any(value is not None for value in vars_of(limits)))
+
+
+def vars_of(limits: QuotaLimits) -> tuple[int | None, ...]:
+    return (limits.gpus, limits.cpus, limits.ram_mb, limits.instances)
+
+
+public = st.booleans()
+ref_commands = st.one_of(
+    *(
+        st.builds(cls, ref=refs(), public=public)
+        for cls in (Status, Restart, Stop, Delete, Watch, Unwatch)
+    ),
+    st.builds(Url, ref=refs()),
+)
+commands = st.one_of(
+    st.builds(Help, topic=optional(st.sampled_from(SUBCOMMANDS)), public=public),
+    st.just(Login()),
+    st.builds(Logout, public=public),
+    st.builds(WhoAmI, public=public),
+    st.builds(
+        ListImages,
+        accelerator=optional(st.sampled_from(ACCELERATORS)),
+        image_type=optional(st.sampled_from(["Base", "JupyterLab"])),
+        public=public,
+    ),
+    creates,
+    st.builds(ListInstances, public=public),
+    ref_commands,
+    st.builds(Quota, public=public),
+    st.builds(QuotaSet, limits=quota_limits, member=optional(members), public=public),
+    st.builds(Audit, entries=st.integers(1, 100), public=public),
+    st.builds(Lang, locale=st.sampled_from(["zh", "en"]), public=public),
+)
+
+
+@given(commands)
+def test_command_text_parses_back_to_the_same_command(command: Command) -> None:
+    assert parse_command(command_text(command)) == command
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=1, max_size=80))
+def test_a_pasted_token_round_trips_as_a_secret(signature: str) -> None:
+    token = fake_token(signature=signature)
+    assert parse_command(f"login {token}") == Login(token=Secret(token))
+    assert command_text(Login(token=Secret(token))) == "login ***"
