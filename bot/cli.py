@@ -72,7 +72,21 @@ async def _demo(args: argparse.Namespace) -> None:
     from bot.demo import run_demo
 
     configure_logging("WARNING")
-    await run_demo(port=args.port)
+    await run_demo(port=args.port, script=args.script)
+
+
+async def _console(args: argparse.Namespace) -> None:
+    settings = _settings()
+    from bot.demo import run_console
+
+    await run_console(settings, script=args.script)
+
+
+async def _run(_: argparse.Namespace) -> None:
+    settings = _settings()
+    from bot.server import run_server
+
+    await run_server(settings)
 
 
 Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, None]]
@@ -89,8 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    demo = add("demo", _demo, "try the bot with no credentials: starts the SCNet simulator")
-    demo.add_argument("--port", type=int, default=8990)
+    add("run", _run, "serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT)")
+    demo = add("demo", _demo, "try the bot with no credentials: simulator, SQLite and a console")
+    demo.add_argument("--port", type=int, default=0, help="simulator port (default: any free)")
+    demo.add_argument("--script", help="read console lines from this file, not the terminal")
+    console = add("console", _console, "the interactive console against the configured SCNet")
+    console.add_argument("--script", help="read console lines from this file, not the terminal")
     sim = add("simulator", _simulator, "serve the SCNet simulator on loopback")
     sim.add_argument("--port", type=int, default=8990)
     sim.add_argument("--host", default="127.0.0.1")

@@ -27,15 +27,15 @@ class ServiceError(Exception):
 
 
 class InstanceUnknown(ServiceError):
-    message_key = "instance.unknown"
+    message_key = "notice.no_match"
 
 
 class InstanceAmbiguous(ServiceError):
-    message_key = "instance.ambiguous"
+    message_key = "notice.ambiguous_ref"
 
-    def __init__(self, *, ref: str, candidates: Sequence[str]) -> None:
+    def __init__(self, *, part: str, candidates: Sequence[str]) -> None:
         self.candidates = tuple(candidates)
-        super().__init__(ref=ref, candidates=", ".join(self.candidates[:5]))
+        super().__init__(part=part, count=len(self.candidates))
 
 
 class ImageUnknown(ServiceError):
@@ -55,4 +55,4 @@ class OverNodeLimits(ServiceError):
 
 
 class NotOwner(ServiceError):
-    message_key = "instance.not_owner"
+    message_key = "notice.not_owner"

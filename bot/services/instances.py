@@ -310,14 +310,14 @@ class InstanceService:
             try:
                 return await self._client.get_instance(caller, ref.value)
             except InputError:
-                raise InstanceUnknown(ref=ref.value) from None
+                raise InstanceUnknown(part=ref.value) from None
         page = await self._client.list_instances(caller, ListFilter(limit=LIST_LIMIT))
         matches = [i for i in page.items if ref.matches(i)]
         if not matches:
-            raise InstanceUnknown(ref=ref.value)
+            raise InstanceUnknown(part=ref.value)
         if len(matches) > 1:
             raise InstanceAmbiguous(
-                ref=ref.value, candidates=[f"{m.name} ({m.id[:8]})" for m in matches]
+                part=ref.value, candidates=[f"{m.name} ({m.id[:8]})" for m in matches]
             )
         return await self._client.get_instance(caller, matches[0].id)
 

@@ -1,0 +1,262 @@
+"""The Bolt app: registers handlers that ack at once, then answer through ``Conversation``.
+
+Every listener calls ``ack()`` before any SCNet or database work (Slack's 3-second deadline;
+with ``process_before_response=False`` Bolt sends the HTTP answer as soon as ``ack`` runs and
+keeps the listener going as a task). Modals open first, while the trigger id is fresh, and are
+filled in afterwards. Events carry an ``event_id`` that is claimed once in the database, so a
+retried delivery (``X-Slack-Retry-Num``) does nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import ids, read_create_submission, read_login_submission
+from bot.slack.conversation import Conversation, Invocation, Message, Modal
+from bot.slack.people import People
+from bot.store import deliveries
+from bot.store.database import Database
+from bot.store.identity import SlackUser
+
+log = logging.getLogger(__name__)
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    api_url: str
+    command: str = "/scnet"
+
+
+class SlackAdapter:
+    """Turns Bolt's listener arguments into ``Invocation``s and ``Message``s into API calls."""
+
+    def __init__(
+        self,
+        *,
+        conversation: Conversation,
+        people: People,
+        db: Database,
+        now: Callable[[], datetime],
+        command: str,
+    ) -> None:
+        self.conversation = conversation
+        self.people = people
+        self.db = db
+        self.now = now
+        self.command = command
+
+    async def invocation(
+        self, client: AsyncWebClient, *, team_id: str, user_id: str, channel_id: str | None
+    ) -> Invocation:
+        user = SlackUser(team_id, user_id)
+        person = await self.people.describe(client, user)
+        return Invocation(
+            user=user,
+            locale=person.locale,
+            channel_id=channel_id,
+            command=self.command,
+            is_admin=person.is_admin,
+        )
+
+    # --- listeners --------------------------------------------------------------------------
+
+    async def on_command(
+        self, ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        inv = await self.invocation(
+            client,
+            team_id=body.get("team_id", ""),
+            user_id=body.get("user_id", ""),
+            channel_id=body.get("channel_id"),
+        )
+        replies = await self.conversation.command(inv, body.get("text", ""), from_slack=True)
+        for reply in replies:
+            if isinstance(reply, Modal):
+                await self._open_modal(client, inv, body.get("trigger_id", ""), reply, respond)
+            else:
+                await self._respond(respond, reply)
+
+    async def on_action(
+        self, ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        action_id = str(action.get("action_id", ""))
+        inv = await self.invocation(
+            client,
+            team_id=_team_of(body),
+            user_id=body.get("user", {}).get("id", ""),
+            channel_id=(body.get("channel") or {}).get("id"),
+        )
+        if action_id == ids.OPEN_CREATE:
+            modal = Modal(view={}, load_images=True)
+            await self._open_modal(client, inv, body.get("trigger_id", ""), modal, respond)
+            return
+        if action_id == ids.OPEN_LOGIN:
+            replies = await self.conversation.command(inv, "login")
+            for reply in replies:
+                if isinstance(reply, Modal):
+                    await self._open_modal(client, inv, body.get("trigger_id", ""), reply, respond)
+            return
+        messages = await self.conversation.action(inv, action_id, str(action.get("value", "")))
+        for message in messages:
+            if body.get("response_url"):
+                await self._respond(respond, message)
+            else:  # App Home has no response_url: answer in the user's DM
+                await self._direct(client, inv.user.user_id, message)
+
+    async def on_login_submission(
+        self, ack: AsyncAck, body: Body, client: AsyncWebClient, view: Body
+    ) -> None:
+        form = read_login_submission(view.get("state", {}).get("values", {}))
+        await ack()
+        inv = await self._view_invocation(client, body, view)
+        result = await self.conversation.submit_login(inv, form)
+        for message in result.messages:
+            await self._to_user(client, inv, message)
+
+    async def on_create_submission(
+        self, ack: AsyncAck, body: Body, client: AsyncWebClient, view: Body
+    ) -> None:
+        image, fields = read_create_submission(view.get("state", {}).get("values", {}))
+        inv = await self._view_invocation(client, body, view)
+        from bot.domain.commands import UsageError
+        from bot.domain.commands.create import create_from_fields
+        from bot.slack.blocks import submission_errors
+
+        parsed = create_from_fields(image, fields)
+        if isinstance(parsed, UsageError):
+            await ack(response_action="errors", errors=submission_errors(parsed, locale=inv.locale))
+            return
+        await ack()
+        result = await self.conversation.submit_create(inv, image, fields)
+        for message in result.messages:
+            await self._to_user(client, inv, message)
+
+    async def on_home_opened(
+        self, ack: AsyncAck, body: Body, event: Body, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        if not await self._first_delivery(body):
+            return
+        inv = await self.invocation(
+            client, team_id=_team_of(body), user_id=event.get("user", ""), channel_id=None
+        )
+        view = await self.conversation.home(inv)
+        await client.views_publish(user_id=inv.user.user_id, view=view)
+
+    # --- delivery ---------------------------------------------------------------------------
+
+    async def _first_delivery(self, body: Body) -> bool:
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        async with self.db.transaction() as session:
+            return await deliveries.claim_delivery(session, f"event:{event_id}", now=self.now())
+
+    async def _open_modal(
+        self,
+        client: AsyncWebClient,
+        inv: Invocation,
+        trigger_id: str,
+        modal: Modal,
+        respond: AsyncRespond,
+    ) -> None:
+        view = modal.view
+        if modal.load_images and not view:
+            from bot.slack.blocks import build_create_modal
+
+            view = build_create_modal((), locale=inv.locale, private_metadata=inv.channel_id or "")
+        try:
+            opened = await client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log.warning("views.open failed: %s", error.response.get("error"))
+            from bot.slack.conversation import notice
+
+            await self._respond(respond, notice("notice.modal_failed", inv.locale, tone="error"))
+            return
+        if modal.load_images:
+            filled = await self.conversation.create_modal_with_images(inv, modal.prefill)
+            opened_view = opened.get("view") or {}
+            try:
+                await client.views_update(
+                    view_id=opened_view.get("id"), hash=opened_view.get("hash"), view=filled
+                )
+            except SlackApiError as error:
+                # The user may have typed already (hash_conflict) or closed it: keep their form.
+                log.info("views.update skipped: %s", error.response.get("error"))
+
+    async def _respond(self, respond: AsyncRespond, message: Message) -> None:
+        public = message.public and not message.private
+        await respond(
+            blocks=message.blocks,
+            text=message.text,
+            response_type="in_channel" if public else "ephemeral",
+            replace_original=False,
+        )
+
+    async def _direct(self, client: AsyncWebClient, user_id: str, message: Message) -> None:
+        await client.chat_postMessage(channel=user_id, blocks=message.blocks, text=message.text)
+
+    async def _to_user(self, client: AsyncWebClient, inv: Invocation, message: Message) -> None:
+        if inv.channel_id:
+            try:
+                await client.chat_postEphemeral(
+                    channel=inv.channel_id,
+                    user=inv.user.user_id,
+                    blocks=message.blocks,
+                    text=message.text,
+                )
+                return
+            except SlackApiError as error:  # e.g. the bot is not in that channel
+                log.info("postEphemeral failed (%s); using a DM", error.response.get("error"))
+        await self._direct(client, inv.user.user_id, message)
+
+    async def _view_invocation(self, client: AsyncWebClient, body: Body, view: Body) -> Invocation:
+        metadata = str(view.get("private_metadata") or "")
+        return await self.invocation(
+            client,
+            team_id=_team_of(body),
+            user_id=body.get("user", {}).get("id", ""),
+            channel_id=metadata or None,
+        )
+
+
+def _team_of(body: Body) -> str:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return str(team.get("id", ""))
+    return str(body.get("team_id") or body.get("user", {}).get("team_id", ""))
+
+
+def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:
+    client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.signing_secret,
+        process_before_response=False,
+    )
+    app.command(settings.command)(adapter.on_command)
+    app.action(re.compile(r"^(instance|list|login|create)\."))(adapter.on_action)
+    app.view(ids.LOGIN_CALLBACK)(adapter.on_login_submission)
+    app.view(ids.CREATE_CALLBACK)(adapter.on_create_submission)
+    app.event("app_home_opened")(adapter.on_home_opened)
+    return app
+
+
+Handler = Callable[..., Awaitable[None]]
+__all__ = ["SlackAdapter", "SlackSettings", "build_app", "json"]

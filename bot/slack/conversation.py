@@ -1,0 +1,464 @@
+"""What the bot answers: commands, button presses and form submissions turned into replies.
+
+Nothing here knows Bolt or HTTP. The Slack adapter (``bot.slack.app``) and the console
+(``bot.console``) both feed this module and deliver what it returns: ``Message`` (Block Kit
+plus a fallback text, ephemeral unless the user asked for ``--public``) and ``Modal`` (a view
+to open with the interaction's trigger id). Every failure a user can cause or meet becomes a
+notice in their language; nothing escapes as an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from bot.domain.commands import (
+    Audit,
+    Command,
+    Create,
+    Delete,
+    Help,
+    InstanceRef,
+    Lang,
+    ListImages,
+    ListInstances,
+    Login,
+    Logout,
+    Quota,
+    QuotaSet,
+    Restart,
+    Status,
+    Stop,
+    Unwatch,
+    Url,
+    UsageError,
+    Watch,
+    WhoAmI,
+    parse_command,
+    parse_slack_text,
+)
+from bot.domain.commands.create import create_from_fields
+from bot.domain.i18n import Locale, translate
+from bot.domain.instances import Instance, TokenClaims
+from bot.scnet.errors import ScnetError
+from bot.services.accounts import AccountService, LoginNeeded, LoginRejected
+from bot.services.errors import ServiceError
+from bot.services.instances import InstanceService
+from bot.slack.blocks import (
+    QuotaRow,
+    build_access_url,
+    build_confirmation,
+    build_create_modal,
+    build_created,
+    build_help,
+    build_home,
+    build_images_list,
+    build_instance_card,
+    build_instance_list,
+    build_login_modal,
+    build_notice,
+    build_quota_section,
+    build_usage_error,
+    build_whoami,
+    ids,
+    submission_errors,
+)
+from bot.slack.blocks.elements import Block
+from bot.slack.blocks.modals import LoginForm
+from bot.store import instances as tracked_instances
+from bot.store import preferences
+from bot.store.database import Database
+from bot.store.identity import SlackUser
+from bot.store.instances import SlackOrigin
+
+log = logging.getLogger(__name__)
+Tone = Literal["info", "success", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Who asked, where, and in which language."""
+
+    user: SlackUser
+    locale: Locale
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    command: str = "/scnet"
+    is_admin: bool = False
+
+    @property
+    def origin(self) -> SlackOrigin | None:
+        if not self.channel_id:
+            return None
+        return SlackOrigin(channel_id=self.channel_id, thread_ts=self.thread_ts)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    blocks: list[Block]
+    text: str
+    public: bool = False  # the user asked to share it in the channel
+    # Holds a secret (the access URL): only ever ephemeral to the caller or in their DM.
+    private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Modal:
+    view: Block
+    # Filled in after the modal is open (the images list is an SCNet call; trigger ids
+    # expire after 3 s, so the modal opens first and is updated when the images arrive).
+    load_images: bool = False
+    prefill: Create | None = None
+
+
+Reply = Message | Modal
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitResult:
+    """A modal submission: field errors keep the modal open; otherwise messages to send."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+
+
+def notice(key: str, locale: Locale, *, tone: Tone = "info", **params: object) -> Message:
+    return Message(
+        blocks=build_notice(key, locale=locale, tone=tone, params=params),
+        text=translate(key, locale, **params),
+    )
+
+
+def failure_message(error: Exception, inv: Invocation) -> Message:
+    """The notice for anything a use case raised; unexpected errors are logged, not shown."""
+    locale = inv.locale
+    if isinstance(error, LoginNeeded):
+        return notice("notice.not_logged_in", locale, tone="warning", command=inv.command)
+    if isinstance(error, LoginRejected):
+        return notice(error.message_key, locale, tone="error", detail=error.detail or "-")
+    if isinstance(error, ServiceError):
+        return Message(
+            blocks=build_notice(
+                error.message_key, locale=locale, tone="error", params=error.params
+            ),
+            text=translate(error.message_key, locale, **error.params),
+        )
+    if isinstance(error, ScnetError):
+        return Message(
+            blocks=build_notice(
+                error.message_key,
+                locale=locale,
+                tone="error",
+                params={"code": error.code or "-", "detail": error.detail or "-"},
+            ),
+            text=error.user_message(locale),
+        )
+    log.error("unexpected error answering %s", type(error).__name__, exc_info=error)
+    return notice("notice.unexpected", locale, tone="error")
+
+
+class Conversation:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        accounts: AccountService,
+        instances: InstanceService,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._accounts = accounts
+        self._instances = instances
+        self._now = now
+
+    # --- slash commands ---------------------------------------------------------------------
+
+    async def command(self, inv: Invocation, text: str, *, from_slack: bool = False) -> list[Reply]:
+        """``from_slack``: the text is as Slack sends it, with &, < and > escaped."""
+        parsed = parse_slack_text(text) if from_slack else parse_command(text)
+        if isinstance(parsed, UsageError):
+            return [
+                Message(
+                    blocks=build_usage_error(parsed, locale=inv.locale, command=inv.command),
+                    text=parsed.message(inv.locale),
+                )
+            ]
+        modal = self._modal_for(inv, parsed)
+        if modal is not None:
+            return [modal]
+        return list(await self._guarded(inv, lambda: self._run(inv, parsed)))
+
+    def _modal_for(self, inv: Invocation, command: Command) -> Modal | None:
+        if isinstance(command, Login) and command.token is None:
+            return Modal(
+                build_login_modal(locale=inv.locale, private_metadata=inv.channel_id or "")
+            )
+        if isinstance(command, Create) and command.image is None:
+            view = build_create_modal(
+                (), locale=inv.locale, prefill=command, private_metadata=inv.channel_id or ""
+            )
+            return Modal(view, load_images=True, prefill=command)
+        return None
+
+    async def _guarded(
+        self, inv: Invocation, run: Callable[[], Awaitable[Sequence[Message]]]
+    ) -> Sequence[Message]:
+        try:
+            return await run()
+        except Exception as error:
+            return [failure_message(error, inv)]
+
+    async def _run(self, inv: Invocation, command: Command) -> Sequence[Message]:
+        public = command.public
+        locale = inv.locale
+        match command:
+            case Help(topic=topic):
+                blocks = build_help(locale=locale, topic=topic, command=inv.command)
+                return [Message(blocks, translate("help.title", locale), public=public)]
+            case Login(token=token) if token is not None:
+                summary = await self._accounts.login_with_token(inv.user, token)
+                return [
+                    notice(
+                        "notice.logged_in", locale, tone="success", user=summary.identity.scnet_user
+                    )
+                ]
+            case Logout():
+                if await self._accounts.logout(inv.user):
+                    return [notice("notice.logged_out", locale, tone="success")]
+                return [notice("notice.not_logged_in", locale, command=inv.command)]
+            case WhoAmI():
+                return [await self._whoami(inv, public=public)]
+            case ListImages(accelerator=accelerator, image_type=image_type):
+                images = await self._instances.images(
+                    inv.user, accelerator=accelerator, image_type=image_type
+                )
+                blocks = build_images_list(images, locale=locale, command=inv.command)
+                return [Message(blocks, translate("images.title", locale), public=public)]
+            case Create():
+                created = await self._instances.create(inv.user, command, origin=inv.origin)
+                blocks = build_created(
+                    instance_id=created.instance_id, name=created.spec.name, locale=locale
+                )
+                text = translate(
+                    "created.text", locale, name=created.spec.name, id=created.instance_id
+                )
+                return [Message(blocks, text, public=public)]
+            case ListInstances():
+                views = await self._instances.list(inv.user)
+                blocks = build_instance_list([v.instance for v in views], locale=locale)
+                text = translate("list.title", locale, count=len(views))
+                return [Message(blocks, text, public=public)]
+            case Status(ref=ref):
+                return [await self._card(inv, ref, public=public)]
+            case Url(ref=ref):
+                return [await self._url(inv, ref)]
+            case Restart(ref=ref):
+                instance = await self._instances.restart(inv.user, ref)
+                return [notice("notice.restarting", locale, tone="success", name=instance.name)]
+            case Stop(ref=ref):
+                return [await self._confirmation(inv, ref, "stop")]
+            case Delete(ref=ref):
+                return [await self._confirmation(inv, ref, "delete")]
+            case Watch(ref=ref):
+                instance = await self._instances.watch(inv.user, ref, origin=inv.origin)
+                return [notice("notice.watching", locale, tone="success", name=instance.name)]
+            case Unwatch(ref=ref):
+                instance = await self._instances.unwatch(inv.user, ref)
+                return [notice("notice.unwatched", locale, name=instance.name)]
+            case Quota():
+                return [await self._team_usage(inv, public=public)]
+            case QuotaSet() | Audit():
+                if not inv.is_admin:
+                    return [notice("notice.admin_only", locale, tone="warning")]
+                return [notice("notice.not_built", locale, tone="warning")]
+            case Lang(locale=chosen):
+                async with self._db.transaction() as session:
+                    await preferences.set_locale(session, inv.user, locale=chosen, now=self._now())
+                return [notice("notice.lang_set", chosen, tone="success")]
+        return [notice("notice.unexpected", locale, tone="error")]
+
+    async def _whoami(self, inv: Invocation, *, public: bool) -> Message:
+        summary = await self._accounts.summary(inv.user)
+        claims = None
+        if summary is not None and not summary.needs_login:
+            claims = TokenClaims(
+                user=summary.identity.scnet_user,
+                cluster_id=summary.identity.cluster_id,
+                expires_at=summary.token_expires_at,
+            )
+        blocks = build_whoami(
+            locale=inv.locale, claims=claims, now=self._now(), command=inv.command
+        )
+        return Message(blocks, translate("whoami.title", inv.locale), public=public)
+
+    async def _card(self, inv: Invocation, ref: InstanceRef, *, public: bool) -> Message:
+        view = await self._instances.status(inv.user, ref)
+        blocks = build_instance_card(
+            view.instance,
+            locale=inv.locale,
+            viewer_is_owner=not public,
+            watching=view.watching,
+            now=self._now(),
+        )
+        return Message(blocks, f"{view.instance.name}: {view.instance.status}", public=public)
+
+    async def _url(self, inv: Invocation, ref: InstanceRef) -> Message:
+        view = await self._instances.status(inv.user, ref)
+        instance = view.instance
+        if instance.status != "Running":
+            return notice(
+                "notice.not_running", inv.locale, name=instance.name, status=instance.status
+            )
+        _, url = await self._instances.access_url(inv.user, InstanceRef("id", instance.id.lower()))
+        blocks = build_access_url(
+            url, instance_id=instance.id, name=instance.name, locale=inv.locale
+        )
+        return Message(
+            blocks, translate("notice.ready", inv.locale, name=instance.name), private=True
+        )
+
+    async def _confirmation(
+        self, inv: Invocation, ref: InstanceRef, action: Literal["stop", "delete"]
+    ) -> Message:
+        view = await self._instances.status(inv.user, ref)
+        blocks = build_confirmation(
+            action, instance_id=view.instance.id, name=view.instance.name, locale=inv.locale
+        )
+        return Message(blocks, translate(f"confirm.{action}.title", inv.locale))
+
+    async def _team_usage(self, inv: Invocation, *, public: bool) -> Message:
+        async with self._db.transaction() as session:
+            active = await tracked_instances.list_for_team(
+                session, inv.user.team_id, active_only=True
+            )
+        rows = [
+            QuotaRow("gpus", sum(t.resources.total_gpus for t in active), None),
+            QuotaRow("cpus", sum(t.resources.total_cpus for t in active), None),
+            QuotaRow("ram_mb", sum(t.resources.total_ram_mb for t in active), None),
+            QuotaRow("instances", len(active), None),
+        ]
+        blocks = build_quota_section(rows, locale=inv.locale)
+        return Message(blocks, translate("quota.team_title", inv.locale), public=public)
+
+    # --- buttons ----------------------------------------------------------------------------
+
+    async def action(self, inv: Invocation, action_id: str, value: str) -> list[Message]:
+        return list(await self._guarded(inv, lambda: self._act(inv, action_id, value)))
+
+    async def _act(self, inv: Invocation, action_id: str, value: str) -> Sequence[Message]:
+        locale = inv.locale
+        if action_id in ids.LIST_PAGE_ACTIONS:
+            views = await self._instances.list(inv.user)
+            page = int(value) if value.isdigit() else 0
+            blocks = build_instance_list([v.instance for v in views], locale=locale, page=page)
+            return [Message(blocks, translate("list.title", locale, count=len(views)))]
+        if action_id == ids.CANCEL:
+            return [notice("notice.cancelled", locale)]
+        ref = InstanceRef("id", value.strip().lower())
+        if action_id in {ids.REFRESH, ids.SHOW_CARD}:
+            return [await self._card(inv, ref, public=False)]
+        if action_id == ids.OPEN_URL:
+            return [await self._url(inv, ref)]
+        if action_id == ids.RESTART:
+            instance = await self._instances.restart(inv.user, ref)
+            return [notice("notice.restarting", locale, tone="success", name=instance.name)]
+        if action_id == ids.STOP:
+            return [await self._confirmation(inv, ref, "stop")]
+        if action_id == ids.DELETE:
+            return [await self._confirmation(inv, ref, "delete")]
+        if action_id == ids.CONFIRM_STOP:
+            instance = await self._instances.stop(inv.user, ref)
+            return [notice("notice.stopping", locale, tone="success", name=instance.name)]
+        if action_id == ids.CONFIRM_DELETE:
+            instance = await self._instances.delete(inv.user, ref)
+            return [notice("notice.deleted", locale, tone="success", name=instance.name)]
+        if action_id == ids.WATCH:
+            instance = await self._instances.watch(inv.user, ref, origin=inv.origin)
+            return [notice("notice.watching", locale, tone="success", name=instance.name)]
+        if action_id == ids.UNWATCH:
+            instance = await self._instances.unwatch(inv.user, ref)
+            return [notice("notice.unwatched", locale, name=instance.name)]
+        return []  # link buttons and unknown actions need no answer
+
+    # --- modals -----------------------------------------------------------------------------
+
+    async def create_modal_with_images(self, inv: Invocation, prefill: Create | None) -> Block:
+        """The create modal once the images are known; without them the image is a text field."""
+        try:
+            images = await self._instances.images(inv.user, accelerator=None, image_type=None)
+        except (ScnetError, LoginNeeded) as error:
+            log.info("create modal without an image list (%s)", type(error).__name__)
+            images = ()
+        return build_create_modal(
+            images, locale=inv.locale, prefill=prefill, private_metadata=inv.channel_id or ""
+        )
+
+    async def submit_login(self, inv: Invocation, form: LoginForm) -> SubmitResult:
+        try:
+            if form.token is not None:
+                summary = await self._accounts.login_with_token(inv.user, form.token)
+            elif form.access_key is not None and form.secret_key is not None and form.user:
+                summary = await self._accounts.login_with_keys(
+                    inv.user,
+                    scnet_user=form.user,
+                    access_key=form.access_key,
+                    secret_key=form.secret_key,
+                    keep_credentials=form.keep_credentials,
+                )
+            else:
+                return SubmitResult(messages=[notice("login.incomplete", inv.locale, tone="error")])
+        except Exception as error:
+            return SubmitResult(messages=[failure_message(error, inv)])
+        return SubmitResult(
+            messages=[
+                notice(
+                    "notice.logged_in", inv.locale, tone="success", user=summary.identity.scnet_user
+                )
+            ]
+        )
+
+    async def submit_create(
+        self, inv: Invocation, image: str | None, fields: dict[str, str]
+    ) -> SubmitResult:
+        parsed = create_from_fields(image, fields)
+        if isinstance(parsed, UsageError):
+            return SubmitResult(errors=submission_errors(parsed, locale=inv.locale))
+        messages = await self._guarded(inv, lambda: self._run(inv, parsed))
+        return SubmitResult(messages=list(messages))
+
+    async def home(self, inv: Invocation) -> Block:
+        summary = await self._accounts.summary(inv.user)
+        instances: list[Instance] = []
+        claims = None
+        if summary is not None and not summary.needs_login:
+            claims = TokenClaims(
+                user=summary.identity.scnet_user,
+                cluster_id=summary.identity.cluster_id,
+                expires_at=summary.token_expires_at,
+            )
+            try:
+                instances = [v.instance for v in await self._instances.list(inv.user)]
+            except (ScnetError, LoginNeeded) as error:
+                log.info("home without the instance list (%s)", type(error).__name__)
+        return build_home(
+            locale=inv.locale,
+            claims=claims,
+            instances=instances,
+            now=self._now(),
+            command=inv.command,
+        )
+
+
+__all__ = [
+    "Conversation",
+    "Invocation",
+    "Message",
+    "Modal",
+    "Reply",
+    "SubmitResult",
+    "failure_message",
+    "notice",
+]
