@@ -26,5 +26,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # aiohttp.access logs full request lines, whose query strings may carry ids and filters.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiohttp.access logs full request lines, whose query strings may carry ids and filters;
+    # alembic narrates every migration step at INFO, which buries the CLI's own answer.
+    for noisy in ("aiohttp.access", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
