@@ -1,0 +1,126 @@
+"""The real Bolt app in HTTP mode, wired to the simulator, a SQLite file and the fake Slack.
+
+Requests reach ``POST /slack/events`` signed and encoded exactly as Slack sends them; the app's
+Web API calls and response_url posts land on the fake Slack, which records them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.config import load_settings
+from bot.domain.secret import Secret
+from bot.slack.app import SlackAdapter, SlackSettings, build_app
+from bot.slack.http import events_handler
+from bot.slack.people import People
+from bot.store.identity import SlackUser
+from bot.store.keys import generate_key
+from bot.web import build_web_app
+from bot.wiring import Runtime, open_runtime
+from tests.fake_slack import FakeSlack, Message, SignedResponse, SlackRequest, User
+from tests.scnet_fixtures import SimulatedScnet
+
+
+@dataclass
+class SlackWorld:
+    slack: FakeSlack
+    scnet: SimulatedScnet
+    runtime: Runtime
+    events_url: str
+    http: aiohttp.ClientSession
+    alice: User
+    chen: User  # a zh-CN user
+    channel: str
+
+    async def send(
+        self, request: SlackRequest, *, timestamp: int | None = None, retry_num: int | None = None
+    ) -> SignedResponse:
+        headers = request.headers(
+            self.slack.signing_secret, timestamp=timestamp, retry_num=retry_num
+        )
+        async with self.http.post(self.events_url, data=request.body, headers=headers) as answer:
+            return SignedResponse(answer.status, dict(answer.headers), await answer.text())
+
+    async def command(
+        self, user: User, text: str, *, channel_id: str | None = None
+    ) -> list[Message]:
+        """Type ``/scnet text`` and wait for the reply posted to the response URL."""
+        before = len(self.slack.response_posts())
+        answer = await self.send(self.slack.slash_command(user.id, text, channel_id=channel_id))
+        assert answer.status == 200, answer.text
+        await self.slack.wait_for("response_url", count=before + 1)
+        return self.replies_to(user)
+
+    def replies_to(self, user: User) -> list[Message]:
+        return self.slack.messages_to(user.id)
+
+    def last_reply(self, user: User) -> Message:
+        return self.replies_to(user)[-1]
+
+    async def log_in(self, user: User, scnet_user: str = "alice") -> Secret:
+        token = Secret(self.scnet.sim.issue_token(scnet_user))
+        await self.runtime.accounts.login_with_token(SlackUser(self.slack.team.id, user.id), token)
+        self.scnet.sim.requests.clear()  # so tests count only what their commands sent
+        return token
+
+
+@pytest.fixture
+async def world(scnet: SimulatedScnet, tmp_path: Path) -> AsyncIterator[SlackWorld]:
+    async with AsyncExitStack() as stack:
+        slack = await stack.enter_async_context(FakeSlack())
+        settings = load_settings(
+            scnet_api_url=scnet.base_url,
+            database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+            encryption_keys=generate_key(),
+            slack_api_url=slack.api_url,
+            scnet_read_attempts=2,
+            _env_file=None,
+        )
+
+        def now() -> datetime:
+            return datetime.fromtimestamp(scnet.clock(), tz=UTC)
+
+        runtime = await open_runtime(settings, stack, now=now)
+        adapter = SlackAdapter(
+            conversation=runtime.conversation,
+            people=People(db=runtime.db),
+            db=runtime.db,
+            now=now,
+            command="/scnet",
+        )
+        app = build_app(
+            adapter,
+            SlackSettings(
+                bot_token=slack.bot_token,
+                signing_secret=slack.signing_secret,
+                api_url=slack.api_url,
+            ),
+        )
+        runner = web.AppRunner(build_web_app(events_handler(app)))
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        alice = slack.add_user("alice")
+        chen = slack.add_user("chen", locale="zh-CN")
+        channel = slack.add_channel("gpu-team", members=[alice.id, chen.id]).id
+        yield SlackWorld(
+            slack=slack,
+            scnet=scnet,
+            runtime=runtime,
+            events_url=f"http://127.0.0.1:{port}/slack/events",
+            http=http,
+            alice=alice,
+            chen=chen,
+            channel=channel,
+        )

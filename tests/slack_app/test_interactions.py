@@ -1,0 +1,87 @@
+"""Modals, buttons and App Home through the real Bolt app and the fake Slack."""
+
+from __future__ import annotations
+
+from bot.store import accounts, audit
+from bot.store.identity import SlackUser
+from tests.slack_app.conftest import SlackWorld
+
+
+async def test_login_modal_opens_at_once_and_its_submission_logs_in(world: SlackWorld) -> None:
+    answer = await world.send(world.slack.slash_command(world.alice.id, "login"))
+    assert answer.status == 200
+    await world.slack.wait_for("views.open")
+    (modal,) = world.slack.open_modals(world.alice.id)
+    assert modal["callback_id"] == "login"
+    token = world.scnet.sim.issue_token("alice")
+    submission = world.slack.view_submission(world.alice.id, modal["id"], {"value": token})
+    assert (await world.send(submission)).status == 200
+    await world.slack.wait_for("chat.postEphemeral")
+    (dm,) = world.slack.messages_to(world.alice.id)
+    assert "alice" in dm.all_text()
+    assert token not in dm.all_text()
+    user = SlackUser(world.slack.team.id, world.alice.id)
+    async with world.runtime.db.transaction() as session:
+        summary = await accounts.get_summary(session, user)
+    assert summary is not None
+    assert summary.identity.scnet_user == "alice"
+
+
+async def test_a_bad_token_in_the_modal_is_refused_and_nothing_stored(world: SlackWorld) -> None:
+    await world.send(world.slack.slash_command(world.alice.id, "login"))
+    await world.slack.wait_for("views.open")
+    (modal,) = world.slack.open_modals(world.alice.id)
+    submission = world.slack.view_submission(world.alice.id, modal["id"], {"value": "eyJnope"})
+    await world.send(submission)
+    await world.slack.wait_for("chat.postEphemeral")
+    (dm,) = world.slack.messages_to(world.alice.id)
+    assert "eyJnope" not in dm.all_text()
+    async with world.runtime.db.transaction() as session:
+        summary = await accounts.get_summary(
+            session, SlackUser(world.slack.team.id, world.alice.id)
+        )
+    assert summary is None
+
+
+async def test_create_without_an_image_opens_the_form_then_fills_in_images(
+    world: SlackWorld,
+) -> None:
+    await world.log_in(world.alice)
+    await world.send(world.slack.slash_command(world.alice.id, "create gpus=2"))
+    await world.slack.wait_for("views.update")
+    (modal,) = world.slack.open_modals(world.alice.id)
+    assert modal["callback_id"] == "create"
+    text = str(modal["blocks"])
+    assert "jupyter:4.4-py3.7-cpu" in text
+
+
+async def test_card_buttons_refresh_and_restart(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=nb4")
+    (instance,) = world.scnet.sim.instances.values()
+    world.scnet.sim.set_status(instance.id, "Failed")
+    card = (await world.command(world.alice, "status nb4"))[-1]
+    assert "Failed" in card.all_text()
+    before = len(world.slack.response_posts())
+    await world.send(world.slack.block_action(world.alice.id, "instance.restart", message=card))
+    await world.slack.wait_for("response_url", count=before + 1)
+    assert world.scnet.sim.instance(instance.id).status == "Waiting"
+    async with world.runtime.db.transaction() as session:
+        entries = await audit.latest(session, world.slack.team.id)
+    assert [e.action for e in entries][:2] == ["restart", "create"]
+    assert all(e.outcome == "ok" for e in entries)
+
+
+async def test_app_home_is_published_once_per_event_even_when_retried(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    event = world.slack.app_home_opened(world.alice.id)
+    assert (await world.send(event)).status == 200
+    await world.slack.wait_for("views.publish")
+    assert (await world.send(event, retry_num=1)).status == 200
+    # The retry is acked but does nothing: still one publish after a second delivery settles.
+    await world.send(world.slack.slash_command(world.alice.id, "help"))
+    await world.slack.wait_for("response_url")
+    assert world.slack.count("views.publish") == 1
+    home = world.slack.home_view(world.alice.id)
+    assert home is not None
+    assert "alice" in str(home["blocks"])
