@@ -130,3 +130,9 @@ async def test_a_hanging_scnet_does_not_delay_the_ack(world: SlackWorld) -> None
     answer = await world.send(world.slack.slash_command(world.alice.id, "images"))
     assert answer.status == 200
     assert world.slack.response_posts() == []
+
+
+async def test_a_command_mentioning_payload_is_not_lost(world: SlackWorld) -> None:
+    # Bolt reads form bodies containing "payload" as interactions; the adapter repairs that.
+    reply = (await world.command(world.alice, "frobnicate payload"))[-1]
+    assert "frobnicate" in reply.all_text()
