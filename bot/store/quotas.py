@@ -11,25 +11,12 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from bot.domain.quota import QuotaLimits
 from bot.store.database import Session, affected_rows
 from bot.store.tables import QuotaLimitRow
 from bot.store.upserts import insert_for
 
 _TEAM_WIDE = ""  # member_user_id of the team-wide row, see QuotaLimitRow
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaLimits:
-    gpus: int | None = None
-    cpus: int | None = None
-    ram_mb: int | None = None
-    instances: int | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("gpus", "cpus", "ram_mb", "instances"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError(f"quota limit {name} must not be negative")
 
 
 @dataclass(frozen=True, slots=True)

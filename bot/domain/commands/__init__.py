@@ -42,7 +42,6 @@ from .model import (
     MemberRef,
     NotGiven,
     Quota,
-    QuotaLimits,
     QuotaSet,
     RefKind,
     Restart,

@@ -22,6 +22,7 @@ from bot.domain.instances import (
     PortSpec,
     TaskType,
 )
+from bot.domain.quota import QuotaLimits
 from bot.domain.secret import MASK, Secret
 
 from .bounds import EXCERPT_CHARS, REF_NAME_CHARS
@@ -117,16 +118,6 @@ class MemberRef:
 
     kind: Literal["user_id", "name"]
     value: str
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaLimits:
-    """The limits ``quota set`` changes; None leaves that limit as it is."""
-
-    gpus: int | None = None
-    cpus: int | None = None
-    ram_mb: int | None = None
-    instances: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

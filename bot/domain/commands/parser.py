@@ -22,6 +22,7 @@ from typing import Final
 
 from bot.domain.i18n import parse_locale
 from bot.domain.instances import ACCELERATORS, Accelerator, ImageType
+from bot.domain.quota import QuotaLimits
 from bot.domain.secret import MASK
 
 from .bounds import AUDIT_DEFAULT, AUDIT_ENTRIES, MAX_TEXT_CHARS, QUOTA_BOUNDS
@@ -40,7 +41,6 @@ from .model import (
     Login,
     Logout,
     Quota,
-    QuotaLimits,
     QuotaSet,
     Restart,
     Status,
