@@ -17,6 +17,7 @@ from bot.scnet.client import ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
 from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.instances import InstanceService
+from bot.services.quota import QuotaService
 from bot.slack.conversation import Conversation
 from bot.store.database import Database
 from bot.store.migrate import upgrade_database
@@ -35,6 +36,7 @@ class Runtime:
     client: ScnetClient
     accounts: AccountService
     instances: InstanceService
+    quota: QuotaService
     conversation: Conversation
     now: Callable[[], datetime]
 
@@ -76,5 +78,6 @@ async def open_runtime(
         now=now,
     )
     instances = InstanceService(db=db, client=client, accounts=accounts, now=now)
-    conversation = Conversation(db=db, accounts=accounts, instances=instances, now=now)
-    return Runtime(settings, db, vault, client, accounts, instances, conversation, now)
+    quota = QuotaService(db=db, client=client, accounts=accounts, now=now)
+    conversation = Conversation(db=db, accounts=accounts, instances=instances, quota=quota, now=now)
+    return Runtime(settings, db, vault, client, accounts, instances, quota, conversation, now)

@@ -926,6 +926,66 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "The form could not be opened. Please run the command again.",
         "zh": "无法打开表单，请重新运行命令。",
     },
+    # --- Watcher notices (bot.slack.blocks.watch_notices) ----------------------------------------
+    "watch.ready.no_link": {
+        "en": "SCNet did not hand out its access link just now. Press Open to ask again.",
+        "zh": "SCNet 暂时没有返回访问链接，请点击“打开”重试。",
+    },
+    "watch.ready.login": {
+        "en": (
+            "Your SCNet login has expired, so I could not fetch its link. "
+            "Log in again with `{command} login`, then press Open."
+        ),
+        "zh": "您的 SCNet 登录已过期，无法获取访问链接。请使用 `{command} login` 重新登录后点击“打开”。",
+    },
+    "watch.ready.channel": {
+        "en": "{owner}'s instance *{name}* is running. Its access link went to them privately.",
+        "zh": "{owner} 的实例 *{name}* 已开始运行，访问链接已私信发给所有者。",
+    },
+    "watch.ready.channel_link": {
+        "en": "{owner}'s instance *{name}* is running: {link}",
+        "zh": "{owner} 的实例 *{name}* 已开始运行：{link}",
+    },
+    "watch.ended.owner": {
+        "en": "*{name}* is no longer running: SCNet reports {status}.",
+        "zh": "*{name}* 已不在运行：SCNet 显示状态为 {status}。",
+    },
+    "watch.ended.channel": {
+        "en": "{owner}'s instance *{name}* is no longer running: SCNet reports {status}.",
+        "zh": "{owner} 的实例 *{name}* 已不在运行：SCNet 显示状态为 {status}。",
+    },
+    "watch.ended.detail": {
+        "en": "SCNet status `{raw}` · started {started} · ended {ended}",
+        "zh": "SCNet 状态 `{raw}` · 开始于 {started} · 结束于 {ended}",
+    },
+    "watch.queued": {
+        "en": (
+            "*{name}* is still waiting for resources after {waited}. That is not a failure: "
+            "SCNet starts it when capacity frees up, and I'll DM you then."
+        ),
+        "zh": "*{name}* 已排队等待资源 {waited}。这不是失败：一有空闲资源 SCNet 就会启动它，届时我会私信您。",
+    },
+    "watch.autostop": {
+        "en": "*{name}* reaches its time limit and stops in about {minutes} min. Save your work.",
+        "zh": "*{name}* 约 {minutes} 分钟后达到运行时限并自动停止，请及时保存工作。",
+    },
+    "watch.login": {
+        "en": (
+            "Your SCNet login has expired and could not be renewed. "
+            "Log in again with `{command} login`."
+        ),
+        "zh": "您的 SCNet 登录已过期且无法自动续期，请使用 `{command} login` 重新登录。",
+    },
+    "watch.login_paused": {
+        "en": (
+            "Your SCNet login has expired and could not be renewed. Log in again with "
+            "`{command} login`: until then, watching {count} instance(s) is paused."
+        ),
+        "zh": (
+            "您的 SCNet 登录已过期且无法自动续期，请使用 `{command} login` 重新登录。"
+            "在此之前，对您 {count} 个实例的关注已暂停。"
+        ),
+    },
     "service.error": {
         "en": "That could not be done.",
         "zh": "无法完成该操作。",
@@ -973,6 +1033,43 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     "login.no_ai_service": {
         "en": "SCNet lists no AI container service for your region.",
         "zh": "SCNet 未为您所在区域提供 AI 容器服务。",
+    },
+    # --- quota report and audit ---------------------------------------------------------
+    "quota.members_title": {"en": "By member", "zh": "按成员"},
+    "quota.member_line": {"en": "{member}: {usage}", "zh": "{member}：{usage}"},
+    "quota.longest_title": {"en": "Running longest", "zh": "运行时间最长"},
+    "quota.longest_line": {
+        "en": "*{name}* ({member}) running for {duration}",
+        "zh": "*{name}*（{member}）已运行 {duration}",
+    },
+    "quota.none_active": {
+        "en": "Nothing is running or queued right now.",
+        "zh": "当前没有运行或排队中的实例。",
+    },
+    "quota.balance": {
+        "en": "Your SCNet account balance: ¥{balance}",
+        "zh": "您的 SCNet 账户余额：¥{balance}",
+    },
+    "quota.member_exceeded": {
+        "en": (
+            "That would go past your own limit for {resource}: {used} used of {limit}. "
+            "An admin can add `--force`."
+        ),
+        "zh": "这将超出您个人的{resource}限额：已用 {used}，限额 {limit}。管理员可加 `--force`。",
+    },
+    "notice.force_admin_only": {
+        "en": "Only admins may use `--force` to pass the team's limits.",
+        "zh": "只有管理员可以使用 `--force` 超出团队限额。",
+    },
+    "quota.member_by_mention": {
+        "en": "Name the member with an @mention, e.g. `quota set gpus=2 user=@bob`.",
+        "zh": "请用 @提及 指定成员，例如 `quota set gpus=2 user=@bob`。",
+    },
+    "audit.title": {"en": "Latest actions ({count})", "zh": "最近的操作（{count}）"},
+    "audit.empty": {"en": "No actions recorded yet.", "zh": "尚无操作记录。"},
+    "audit.line": {
+        "en": "{when} {member} *{action}* {instance} → {outcome}",
+        "zh": "{when} {member} 执行 *{action}* {instance} → 结果：{outcome}",
     },
 }
 

@@ -8,7 +8,7 @@ including refusals, and a created instance is tracked and watched in the same tr
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +25,7 @@ from bot.services.errors import (
     InstanceUnknown,
     NoResourceGroup,
     OverNodeLimits,
+    ServiceError,
 )
 from bot.store import audit, instances, watches
 from bot.store.database import Database, Session
@@ -123,8 +124,14 @@ class InstanceService:
     # --- create -----------------------------------------------------------------------------
 
     async def create(
-        self, user: SlackUser, command: Create, *, origin: SlackOrigin | None
+        self,
+        user: SlackUser,
+        command: Create,
+        *,
+        origin: SlackOrigin | None,
+        guard: Callable[[InstanceSpec], Awaitable[None]] | None = None,
     ) -> Created:
+        """Create as ``user``; ``guard`` may refuse the resolved spec (team limits) first."""
         if command.image is None:
             raise ValueError("create without an image is handled by the create modal")
         image_ref = command.image
@@ -140,11 +147,13 @@ class InstanceService:
                 default_name=self._default_name(user),
             )
             check_node_limits(spec, limits)
+            if guard is not None:
+                await guard(spec)
             return Created(await self._client.create_instance(caller, spec), spec)
 
         try:
             created = await self._accounts.call(user, run)
-        except (ScnetError, ImageUnknown, NoResourceGroup, OverNodeLimits) as error:
+        except (ScnetError, ServiceError) as error:
             await self._audit(user, "create", outcome=type(error).__name__, detail=image_ref)
             raise
         now = self._now()

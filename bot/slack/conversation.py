@@ -42,13 +42,14 @@ from bot.domain.commands import (
 )
 from bot.domain.commands.create import create_from_fields
 from bot.domain.i18n import Locale, translate
-from bot.domain.instances import Instance, TokenClaims
+from bot.domain.instances import Instance, InstanceSpec, TokenClaims
+from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
 from bot.services.accounts import AccountService, LoginNeeded, LoginRejected
 from bot.services.errors import ServiceError
 from bot.services.instances import InstanceService
+from bot.services.quota import QuotaService
 from bot.slack.blocks import (
-    QuotaRow,
     build_access_url,
     build_confirmation,
     build_create_modal,
@@ -60,16 +61,16 @@ from bot.slack.blocks import (
     build_instance_list,
     build_login_modal,
     build_notice,
-    build_quota_section,
     build_usage_error,
     build_whoami,
     ids,
     submission_errors,
 )
+from bot.slack.blocks.audit import AuditLine, build_audit
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
-from bot.store import instances as tracked_instances
-from bot.store import preferences
+from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
+from bot.store import audit, preferences
 from bot.store.database import Database
 from bot.store.identity import SlackUser
 from bot.store.instances import SlackOrigin
@@ -167,11 +168,13 @@ class Conversation:
         db: Database,
         accounts: AccountService,
         instances: InstanceService,
+        quota: QuotaService,
         now: Callable[[], datetime],
     ) -> None:
         self._db = db
         self._accounts = accounts
         self._instances = instances
+        self._quota = quota
         self._now = now
 
     # --- slash commands ---------------------------------------------------------------------
@@ -238,7 +241,15 @@ class Conversation:
                 blocks = build_images_list(images, locale=locale, command=inv.command)
                 return [Message(blocks, translate("images.title", locale), public=public)]
             case Create():
-                created = await self._instances.create(inv.user, command, origin=inv.origin)
+
+                async def within_limits(spec: InstanceSpec) -> None:
+                    await self._quota.check_create(
+                        inv.user, spec, force=command.force, is_admin=inv.is_admin
+                    )
+
+                created = await self._instances.create(
+                    inv.user, command, origin=inv.origin, guard=within_limits
+                )
                 blocks = build_created(
                     instance_id=created.instance_id, name=created.spec.name, locale=locale
                 )
@@ -269,11 +280,21 @@ class Conversation:
                 instance = await self._instances.unwatch(inv.user, ref)
                 return [notice("notice.unwatched", locale, name=instance.name)]
             case Quota():
-                return [await self._team_usage(inv, public=public)]
-            case QuotaSet() | Audit():
+                return [await self._quota_report(inv, public=public)]
+            case QuotaSet(limits=limits, member=member):
                 if not inv.is_admin:
                     return [notice("notice.admin_only", locale, tone="warning")]
-                return [notice("notice.not_built", locale, tone="warning")]
+                if member is not None and member.kind != "user_id":
+                    return [notice("quota.member_by_mention", locale, tone="warning")]
+                await self._quota.set_limits(
+                    inv.user.team_id, limits, member_user_id=member.value if member else None
+                )
+                await self._record(inv, "quota_set", detail=member.value if member else "team")
+                return [await self._quota_report(inv, public=public)]
+            case Audit(entries=entries):
+                if not inv.is_admin:
+                    return [notice("notice.admin_only", locale, tone="warning")]
+                return [await self._audit(inv, entries, public=public)]
             case Lang(locale=chosen):
                 async with self._db.transaction() as session:
                     await preferences.set_locale(session, inv.user, locale=chosen, now=self._now())
@@ -329,19 +350,42 @@ class Conversation:
         )
         return Message(blocks, translate(f"confirm.{action}.title", inv.locale))
 
-    async def _team_usage(self, inv: Invocation, *, public: bool) -> Message:
-        async with self._db.transaction() as session:
-            active = await tracked_instances.list_for_team(
-                session, inv.user.team_id, active_only=True
-            )
-        rows = [
-            QuotaRow("gpus", sum(t.resources.total_gpus for t in active), None),
-            QuotaRow("cpus", sum(t.resources.total_cpus for t in active), None),
-            QuotaRow("ram_mb", sum(t.resources.total_ram_mb for t in active), None),
-            QuotaRow("instances", len(active), None),
-        ]
-        blocks = build_quota_section(rows, locale=inv.locale)
+    async def _quota_report(self, inv: Invocation, *, public: bool) -> Message:
+        report = await self._quota.report(inv.user.team_id, caller=inv.user)
+        now = self._now()
+        blocks = build_quota_report(
+            team=quota_rows(report.team_usage, report.team_limits),
+            members=[
+                MemberUsage(user_id, usage, report.member_limits.get(user_id))
+                for user_id, usage in report.members.items()
+            ],
+            longest=[
+                LongRunner(h.name, h.owner_user_id, span)
+                for h, span in longest_running(report.holdings, now=now)
+            ],
+            # The balance is the caller's own: it stays out of a shared reply.
+            balance=None if public else report.balance,
+            locale=inv.locale,
+        )
         return Message(blocks, translate("quota.team_title", inv.locale), public=public)
+
+    async def _audit(self, inv: Invocation, entries: int, *, public: bool) -> Message:
+        async with self._db.transaction() as session:
+            latest = await audit.latest(session, inv.user.team_id, limit=entries)
+        lines = [
+            AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome)
+            for e in latest
+        ]
+        blocks = build_audit(lines, locale=inv.locale)
+        return Message(
+            blocks, translate("audit.title", inv.locale, count=len(lines)), public=public
+        )
+
+    async def _record(self, inv: Invocation, action: str, *, detail: str) -> None:
+        async with self._db.transaction() as session:
+            await audit.record(
+                session, inv.user, action=action, outcome="ok", now=self._now(), detail=detail
+            )
 
     # --- buttons ----------------------------------------------------------------------------
 
@@ -443,11 +487,13 @@ class Conversation:
                 instances = [v.instance for v in await self._instances.list(inv.user)]
             except (ScnetError, LoginNeeded) as error:
                 log.info("home without the instance list (%s)", type(error).__name__)
+        report = await self._quota.report(inv.user.team_id)
         return build_home(
             locale=inv.locale,
             claims=claims,
             instances=instances,
             now=self._now(),
+            team_usage=quota_rows(report.team_usage, report.team_limits),
             command=inv.command,
         )
 

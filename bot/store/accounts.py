@@ -345,3 +345,11 @@ async def list_due_for_renewal(
     )
     rows = (await session.execute(statement)).scalars()
     return [_summary(row) for row in rows]
+
+
+async def list_accounts(session: Session, *, usable_only: bool = True) -> list[AccountSummary]:
+    """Every stored login (only those not waiting for a new login, by default), by team/user."""
+    statement = select(AccountRow).order_by(AccountRow.team_id, AccountRow.user_id)
+    if usable_only:
+        statement = statement.where(AccountRow.needs_login.is_(False))
+    return [_summary(row) for row in (await session.execute(statement)).scalars()]

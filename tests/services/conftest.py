@@ -10,6 +10,7 @@ import pytest
 from bot.scnet.client import ScnetClient
 from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.instances import InstanceService
+from bot.services.quota import QuotaService
 from bot.store.database import Database
 from bot.store.identity import SlackUser
 from bot.store.keys import generate_key
@@ -24,6 +25,7 @@ BOB = SlackUser("T1", "U_BOB")
 class Services:
     accounts: AccountService
     instances: InstanceService
+    quota: QuotaService
     scnet: SimulatedScnet
     database: Database
     vault: Vault
@@ -47,4 +49,5 @@ async def services(scnet: SimulatedScnet, client: ScnetClient, database: Databas
         now=now,
     )
     instances = InstanceService(db=database, client=client, accounts=accounts, now=now)
-    return Services(accounts, instances, scnet, database, vault)
+    quota = QuotaService(db=database, client=client, accounts=accounts, now=now)
+    return Services(accounts, instances, quota, scnet, database, vault)

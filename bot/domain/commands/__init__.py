@@ -5,6 +5,8 @@
 options; ``command_text`` writes a command back as text.
 """
 
+from bot.domain.quota import QuotaLimits
+
 from .bounds import (
     AUDIT_DEFAULT,
     AUDIT_ENTRIES,

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from datetime import timedelta
+from decimal import Decimal
+from typing import Final
 
 from bot.domain.i18n import Locale
+from bot.domain.quota import QUOTA_RESOURCES, QuotaLimits, QuotaResource, Usage
 
-from .display import ram_text
-from .elements import Block, field, fields_section, section
-from .limits import SECTION_FIELDS
-from .wording import words
+from . import limits
+from .display import duration_text, ram_text
+from .elements import Block, context, divider, field, fields_section, section
+from .limits import SECTION_FIELDS, escape_mrkdwn
+from .wording import words, words_with
 
-QuotaResource = Literal["gpus", "cpus", "ram_mb", "instances"]
+MEMBERS_SHOWN: Final = 15
+LONGEST_SHOWN: Final = 5
 BAR_WIDTH: Final = 10
 FULL, EMPTY = "█", "░"
 
@@ -62,3 +67,80 @@ def build_quota_section(
         for row in rows[:SECTION_FIELDS]
     ]
     return [fields_section(fields, text=f"*{title}*")]
+
+
+def quota_rows(usage: Usage, quota: QuotaLimits | None) -> list[QuotaRow]:
+    return [
+        QuotaRow(r, usage.amount(r), quota.limit(r) if quota else None) for r in QUOTA_RESOURCES
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberUsage:
+    user_id: str
+    usage: Usage
+    limits: QuotaLimits | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LongRunner:
+    name: str
+    user_id: str
+    running_for: timedelta
+
+
+def mention(user_id: str) -> str:
+    """A user mention; ids are Slack's own ``U…``/``W…`` so they need no escaping."""
+    return f"<@{escape_mrkdwn(user_id)}>"
+
+
+def _titled(title_key: str, lines: Sequence[str], locale: Locale) -> Block:
+    text = f"*{words(title_key, locale)}*\n" + "\n".join(lines)
+    return section(limits.clip_mrkdwn(text, limits.SECTION_TEXT))
+
+
+def _usage_text(usage: Usage) -> str:
+    return (
+        f"{usage.gpus} GPU · {usage.cpus} CPU · {ram_text(usage.ram_mb)} · {usage.instances} inst."
+    )
+
+
+def build_quota_report(
+    *,
+    team: Sequence[QuotaRow],
+    members: Sequence[MemberUsage],
+    longest: Sequence[LongRunner],
+    balance: Decimal | None,
+    locale: Locale,
+) -> list[Block]:
+    """``/scnet quota``: team totals against limits, who holds what, what runs longest."""
+    blocks = build_quota_section(team, locale=locale)
+    blocks.append(divider())
+    if not members:
+        blocks.append(section(words("quota.none_active", locale)))
+    else:
+        lines = [
+            words_with(
+                "quota.member_line",
+                locale,
+                markup={"member": mention(m.user_id)},
+                usage=_usage_text(m.usage),
+            )
+            for m in members[:MEMBERS_SHOWN]
+        ]
+        blocks.append(_titled("quota.members_title", lines, locale))
+    if longest:
+        lines = [
+            words_with(
+                "quota.longest_line",
+                locale,
+                markup={"member": mention(runner.user_id)},
+                name=runner.name,
+                duration=duration_text(runner.running_for, locale),
+            )
+            for runner in longest[:LONGEST_SHOWN]
+        ]
+        blocks.append(_titled("quota.longest_title", lines, locale))
+    if balance is not None:
+        blocks.append(context(words("quota.balance", locale, balance=f"{balance:,.2f}")))
+    return blocks

@@ -1,0 +1,238 @@
+"""Team quota: usage synced from SCNet, limits set by admins, and the check before create.
+
+The team is the Slack workspace. Usage counts every active instance the bot knows of, and the
+scheduled ``sync_usage`` makes the bot know of instances started from SCNet's web console too
+(it lists each logged-in user's instances as that user and merges them into the store).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from bot.domain.instances import Instance, InstanceSpec, ListFilter, NodeLimits
+from bot.domain.quota import (
+    Excess,
+    Holding,
+    QuotaLimits,
+    Usage,
+    excesses,
+    holds_resources,
+)
+from bot.scnet.client import ScnetClient
+from bot.scnet.errors import ScnetError
+from bot.services.accounts import AccountService, LoginNeeded
+from bot.services.errors import ServiceError
+from bot.store import accounts as account_rows
+from bot.store import instances, quotas
+from bot.store.database import Database
+from bot.store.identity import SlackUser
+from bot.store.instances import TrackedInstance
+
+log = logging.getLogger(__name__)
+SYNC_LIST_LIMIT = 500
+
+
+class QuotaExceeded(ServiceError):
+    message_key = "notice.quota_exceeded"
+
+    def __init__(self, excess: Sequence[Excess], *, member: bool) -> None:
+        self.excess = tuple(excess)
+        self.member = member
+        if member:
+            self.message_key = "quota.member_exceeded"
+        first = self.excess[0]
+        super().__init__(
+            resource=first.resource,
+            used=first.used,
+            limit=first.limit,
+            requested=first.requested,
+        )
+
+
+class ForceNotAllowed(ServiceError):
+    message_key = "notice.force_admin_only"
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaReport:
+    team_limits: QuotaLimits | None
+    team_usage: Usage
+    members: dict[str, Usage]
+    member_limits: dict[str, QuotaLimits]
+    holdings: list[Holding]
+    node_limits: NodeLimits | None = None
+    balance: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    accounts: int = 0
+    instances_seen: int = 0
+    added: int = 0
+    gone: int = 0
+    failed_accounts: int = 0
+
+
+def holding_of(tracked: TrackedInstance) -> Holding:
+    running = tracked.status == "Running"
+    return Holding(
+        instance_id=tracked.instance_id,
+        name=tracked.name,
+        owner_user_id=tracked.owner.user_id,
+        status=tracked.status,
+        resources=tracked.resources,
+        running_since=(tracked.ready_at or tracked.status_changed_at) if running else None,
+    )
+
+
+class QuotaService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client: ScnetClient,
+        accounts: AccountService,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._client = client
+        self._accounts = accounts
+        self._now = now
+
+    async def holdings(self, team_id: str) -> list[Holding]:
+        async with self._db.transaction() as session:
+            active = await instances.list_for_team(session, team_id, active_only=True)
+        return [holding_of(t) for t in active if holds_resources(t.status)]
+
+    async def report(self, team_id: str, *, caller: SlackUser | None = None) -> QuotaReport:
+        holdings = await self.holdings(team_id)
+        async with self._db.transaction() as session:
+            rows = await quotas.list_limits(session, team_id)
+        team_limits = next((r.limits for r in rows if r.member_user_id is None), None)
+        member_limits = {r.member_user_id: r.limits for r in rows if r.member_user_id}
+        members: dict[str, Usage] = {}
+        for holding in holdings:
+            members[holding.owner_user_id] = members.get(holding.owner_user_id, Usage()).plus(
+                Usage.of(holding.resources)
+            )
+        total = Usage()
+        for usage in members.values():
+            total = total.plus(usage)
+        report = QuotaReport(
+            team_limits=team_limits,
+            team_usage=total,
+            members=dict(sorted(members.items(), key=lambda kv: (-kv[1].gpus, -kv[1].cpus))),
+            member_limits=member_limits,
+            holdings=holdings,
+        )
+        if caller is None:
+            return report
+        return await self._with_scnet_figures(report, caller)
+
+    async def _with_scnet_figures(self, report: QuotaReport, caller: SlackUser) -> QuotaReport:
+        """The caller's own SCNet limits and balance, where SCNet answers; never fatal."""
+        try:
+            account = await self._accounts.call(caller, lambda c: self._client.get_account(c.token))
+            report = replace(report, balance=account.balance)
+        except (ScnetError, LoginNeeded) as error:
+            log.info("no balance for the quota report (%s)", type(error).__name__)
+        return report
+
+    async def check_create(
+        self, user: SlackUser, spec: InstanceSpec, *, force: bool, is_admin: bool
+    ) -> None:
+        """Refuse a create that would pass the team's or the member's limit."""
+        if force:
+            if not is_admin:
+                raise ForceNotAllowed()
+            return
+        holdings = await self.holdings(user.team_id)
+        requested = Usage.of(spec.resources)
+        async with self._db.transaction() as session:
+            team_limits = await quotas.get_limits(session, user.team_id)
+            member_limits = await quotas.get_limits(
+                session, user.team_id, member_user_id=user.user_id
+            )
+        team_used = Usage()
+        member_used = Usage()
+        for holding in holdings:
+            team_used = team_used.plus(Usage.of(holding.resources))
+            if holding.owner_user_id == user.user_id:
+                member_used = member_used.plus(Usage.of(holding.resources))
+        over_member = excesses(member_limits, member_used, requested)
+        if over_member:
+            raise QuotaExceeded(over_member, member=True)
+        over_team = excesses(team_limits, team_used, requested)
+        if over_team:
+            raise QuotaExceeded(over_team, member=False)
+
+    async def set_limits(
+        self, team_id: str, limits: QuotaLimits, *, member_user_id: str | None
+    ) -> QuotaLimits:
+        """Merge ``limits`` into what is set: an option left out keeps its current value."""
+        async with self._db.transaction() as session:
+            current = await quotas.get_limits(session, team_id, member_user_id=member_user_id)
+            merged = QuotaLimits(
+                **{
+                    name: getattr(limits, name)
+                    if getattr(limits, name) is not None
+                    else getattr(current or QuotaLimits(), name)
+                    for name in ("gpus", "cpus", "ram_mb", "instances")
+                }
+            )
+            await quotas.set_limits(
+                session, team_id, limits=merged, member_user_id=member_user_id, now=self._now()
+            )
+        return merged
+
+    async def sync_usage(self) -> SyncReport:
+        """List every logged-in user's instances as that user and merge them into the store."""
+        async with self._db.transaction() as session:
+            logins = await account_rows.list_accounts(session)
+        report = SyncReport()
+        for login in logins:
+            try:
+                page = await self._accounts.call(
+                    login.user,
+                    lambda caller: self._client.list_instances(
+                        caller, ListFilter(limit=SYNC_LIST_LIMIT)
+                    ),
+                )
+            except (ScnetError, LoginNeeded) as error:
+                log.info("usage sync skipped a user (%s)", type(error).__name__)
+                report = replace(report, failed_accounts=report.failed_accounts + 1)
+                continue
+            added, gone = await self._merge(
+                login.user, page.items, complete=page.total is None or page.total <= len(page.items)
+            )
+            report = replace(
+                report,
+                accounts=report.accounts + 1,
+                instances_seen=report.instances_seen + len(page.items),
+                added=report.added + added,
+                gone=report.gone + gone,
+            )
+        return report
+
+    async def _merge(
+        self, user: SlackUser, listed: Sequence[Instance], *, complete: bool
+    ) -> tuple[int, int]:
+        now = self._now()
+        added = gone = 0
+        async with self._db.transaction() as session:
+            known = {t.instance_id: t for t in await instances.list_for_owner(session, user)}
+            seen: set[str] = set()
+            for item in listed:
+                seen.add(item.id)
+                if item.id not in known:
+                    added += 1
+                await instances.track_synced(session, item, owner=user, now=now)
+            if complete:
+                # Deleted from the web console: SCNet no longer lists it.
+                for instance_id in known.keys() - seen:
+                    gone += await instances.mark_deleted(session, instance_id, now=now)
+        return added, gone
