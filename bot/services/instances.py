@@ -186,7 +186,8 @@ class InstanceService:
     async def _resolve_image(self, caller: Caller, wanted: str, accelerator: str | None) -> Image:
         images = await self._client.list_images(caller, accelerator=accelerator)
         for image in images:
-            if wanted in {image.version, image.path}:
+            # The create form's image menu sends the image's id; commands send version or path.
+            if wanted in {image.version, image.path} or (image.id and wanted == image.id):
                 return image
         if "/" in wanted and ":" in wanted.rsplit("/", 1)[-1]:
             # A full registry path the list does not show (a private image): trust the user.

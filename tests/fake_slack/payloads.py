@@ -286,16 +286,20 @@ def view_submission(
 
 
 def state_values(blocks: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> JSON:
-    """``state.values`` for ``blocks`` with the user's input ``values`` by action_id."""
-    unknown = set(values) - {action_id for _, action_id, _ in _stateful(blocks)}
+    """``state.values`` for ``blocks`` with the user's input ``values``, keyed by action_id
+    or, where several inputs share one action_id (as in a form), by their block_id."""
+    stateful = list(_stateful(blocks))
+    names = {action_id for _, action_id, _ in stateful} | {block_id for block_id, _, _ in stateful}
+    unknown = set(values) - names
     if unknown:
-        raise KeyError(f"no input element with action_id {sorted(unknown)} in these blocks")
+        raise KeyError(f"no input element with action_id or block_id {sorted(unknown)}")
     state: JSON = {}
-    for block_id, action_id, element in _stateful(blocks):
+    for block_id, action_id, element in stateful:
         key = _VALUE_KEYS[str(element["type"])]
-        given = action_id in values
+        name = block_id if block_id in values else action_id
+        given = name in values
         state.setdefault(block_id, {})[action_id] = _element_state(
-            element, key, values.get(action_id), chosen=given
+            element, key, values.get(name), chosen=given
         )
     return state
 

@@ -85,3 +85,36 @@ async def test_app_home_is_published_once_per_event_even_when_retried(world: Sla
     home = world.slack.home_view(world.alice.id)
     assert home is not None
     assert "alice" in str(home["blocks"])
+
+
+async def test_the_create_form_creates_what_was_chosen(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    await world.send(world.slack.slash_command(world.alice.id, "create", channel_id=world.channel))
+    await world.slack.wait_for("views.update")
+    (modal,) = world.slack.open_modals(world.alice.id)
+    select = next(b for b in modal["blocks"] if b.get("block_id") == "create.image")["element"]
+    options = [o for g in select.get("option_groups", [select]) for o in g["options"]]
+    chosen = next(o for o in options if "jupyter:4.4-py3.7-cpu" in o["text"]["text"])
+    values = {"create.image": chosen["value"], "create.name": "from-form", "create.gpus": "1"}
+    submission = world.slack.view_submission(world.alice.id, modal["id"], values)
+    assert (await world.send(submission)).status == 200
+    await world.slack.wait_for("chat.postEphemeral")
+    (instance,) = world.scnet.sim.instances.values()
+    assert instance.spec.name == "from-form"
+    assert instance.spec.version == "jupyter:4.4-py3.7-cpu"
+    assert "from-form" in world.last_reply(world.alice).all_text()
+
+
+async def test_the_create_form_reports_bad_fields_in_place(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    await world.send(world.slack.slash_command(world.alice.id, "create"))
+    await world.slack.wait_for("views.update")
+    (modal,) = world.slack.open_modals(world.alice.id)
+    select = next(b for b in modal["blocks"] if b.get("block_id") == "create.image")["element"]
+    first = next(o for g in select.get("option_groups", [select]) for o in g["options"])
+    values = {"create.image": first["value"], "create.timeout": "soon"}
+    answer = await world.send(world.slack.view_submission(world.alice.id, modal["id"], values))
+    body = answer.json()
+    assert body["response_action"] == "errors"
+    assert "create.timeout" in body["errors"]
+    assert world.scnet.sim.instances == {}
