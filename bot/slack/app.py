@@ -9,10 +9,9 @@ retried delivery (``X-Slack-Retry-Num``) does nothing twice.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,8 +20,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks import ids, read_create_submission, read_login_submission
-from bot.slack.conversation import Conversation, Invocation, Message, Modal
+from bot.slack.blocks import (
+    build_create_modal,
+    ids,
+    read_create_submission,
+    read_login_submission,
+)
+from bot.slack.conversation import Conversation, Invocation, Message, Modal, notice
 from bot.slack.people import People
 from bot.store import deliveries
 from bot.store.database import Database
@@ -134,17 +138,12 @@ class SlackAdapter:
     ) -> None:
         image, fields = read_create_submission(view.get("state", {}).get("values", {}))
         inv = await self._view_invocation(client, body, view)
-        from bot.domain.commands import UsageError
-        from bot.domain.commands.create import create_from_fields
-        from bot.slack.blocks import submission_errors
-
-        parsed = create_from_fields(image, fields)
-        if isinstance(parsed, UsageError):
-            await ack(response_action="errors", errors=submission_errors(parsed, locale=inv.locale))
+        command = self.conversation.read_create_form(inv, image, fields)
+        if isinstance(command, dict):
+            await ack(response_action="errors", errors=command)
             return
         await ack()
-        result = await self.conversation.submit_create(inv, image, fields)
-        for message in result.messages:
+        for message in await self.conversation.submit_create(inv, command):
             await self._to_user(client, inv, message)
 
     async def on_home_opened(
@@ -178,15 +177,11 @@ class SlackAdapter:
     ) -> None:
         view = modal.view
         if modal.load_images and not view:
-            from bot.slack.blocks import build_create_modal
-
             view = build_create_modal((), locale=inv.locale, private_metadata=inv.channel_id or "")
         try:
             opened = await client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             log.warning("views.open failed: %s", error.response.get("error"))
-            from bot.slack.conversation import notice
-
             await self._respond(respond, notice("notice.modal_failed", inv.locale, tone="error"))
             return
         if modal.load_images:
@@ -258,5 +253,4 @@ def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:
     return app
 
 
-Handler = Callable[..., Awaitable[None]]
-__all__ = ["SlackAdapter", "SlackSettings", "build_app", "json"]
+__all__ = ["SlackAdapter", "SlackSettings", "build_app"]

@@ -464,14 +464,18 @@ class Conversation:
             ]
         )
 
-    async def submit_create(
+    def read_create_form(
         self, inv: Invocation, image: str | None, fields: dict[str, str]
-    ) -> SubmitResult:
+    ) -> Create | dict[str, str]:
+        """The command the create form stands for, or its errors by field (cheap: no I/O,
+        so the submission can be answered with them inside Slack's deadline)."""
         parsed = create_from_fields(image, fields)
         if isinstance(parsed, UsageError):
-            return SubmitResult(errors=submission_errors(parsed, locale=inv.locale))
-        messages = await self._guarded(inv, lambda: self._run(inv, parsed))
-        return SubmitResult(messages=list(messages))
+            return submission_errors(parsed, locale=inv.locale)
+        return parsed
+
+    async def submit_create(self, inv: Invocation, command: Create) -> list[Message]:
+        return list(await self._guarded(inv, lambda: self._run(inv, command)))
 
     async def home(self, inv: Invocation) -> Block:
         summary = await self._accounts.summary(inv.user)
