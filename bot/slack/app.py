@@ -129,9 +129,7 @@ class SlackAdapter:
         form = read_login_submission(view.get("state", {}).get("values", {}))
         await ack()
         inv = await self._view_invocation(client, body, view)
-        result = await self.conversation.submit_login(inv, form)
-        for message in result.messages:
-            await self._to_user(client, inv, message)
+        await self._to_user(client, inv, await self.conversation.submit_login(inv, form))
 
     async def on_create_submission(
         self, ack: AsyncAck, body: Body, client: AsyncWebClient, view: Body

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -116,14 +116,6 @@ class Modal:
 
 
 Reply = Message | Modal
-
-
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
-    """A modal submission: field errors keep the modal open; otherwise messages to send."""
-
-    errors: dict[str, str] = field(default_factory=dict)
-    messages: list[Message] = field(default_factory=list)
 
 
 def notice(key: str, locale: Locale, *, tone: Tone = "info", **params: object) -> Message:
@@ -440,7 +432,7 @@ class Conversation:
             images, locale=inv.locale, prefill=prefill, private_metadata=inv.channel_id or ""
         )
 
-    async def submit_login(self, inv: Invocation, form: LoginForm) -> SubmitResult:
+    async def submit_login(self, inv: Invocation, form: LoginForm) -> Message:
         try:
             if form.token is not None:
                 summary = await self._accounts.login_with_token(inv.user, form.token)
@@ -453,16 +445,11 @@ class Conversation:
                     keep_credentials=form.keep_credentials,
                 )
             else:
-                return SubmitResult(messages=[notice("login.incomplete", inv.locale, tone="error")])
+                return notice("login.incomplete", inv.locale, tone="error")
         except Exception as error:
-            return SubmitResult(messages=[failure_message(error, inv)])
-        return SubmitResult(
-            messages=[
-                notice(
-                    "notice.logged_in", inv.locale, tone="success", user=summary.identity.scnet_user
-                )
-            ]
-        )
+            return failure_message(error, inv)
+        name = summary.identity.scnet_user
+        return notice("notice.logged_in", inv.locale, tone="success", user=name)
 
     def read_create_form(
         self, inv: Invocation, image: str | None, fields: dict[str, str]
@@ -508,7 +495,6 @@ __all__ = [
     "Message",
     "Modal",
     "Reply",
-    "SubmitResult",
     "failure_message",
     "notice",
 ]
