@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,6 +82,8 @@ class AccountService:
         client: ScnetClient,
         policy: AccountPolicy,
         now: Now,
+        cache_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._db = db
         self._vault = vault
@@ -88,6 +91,12 @@ class AccountService:
         self._policy = policy
         self._now = now
         self._locks: dict[SlackUser, asyncio.Lock] = {}
+        # Decrypted logins, briefly: every command would otherwise read and decrypt the row.
+        # Login, logout and renewal replace or drop the entry; another replica's renewal is
+        # seen within cache_seconds, and a stale token only costs one 10008 and a renewal.
+        self._unlocked: dict[SlackUser, tuple[UnlockedAccount, float]] = {}
+        self._cache_seconds = cache_seconds
+        self._clock = clock
 
     # --- login / logout ---------------------------------------------------------------------
 
@@ -123,6 +132,7 @@ class AccountService:
         return await self._store_login(user, token, self._claims_of(token), credentials)
 
     async def logout(self, user: SlackUser) -> bool:
+        self._unlocked.pop(user, None)
         async with self._db.transaction() as session:
             return await forget(session, user)
 
@@ -154,6 +164,7 @@ class AccountService:
             token_expires_at=claims.expires_at,
             credentials=credentials,
         )
+        self._unlocked.pop(user, None)
         async with self._db.transaction() as session:
             return await save_login(session, login, vault=self._vault, now=self._now())
 
@@ -200,17 +211,22 @@ class AccountService:
         expires = account.token_expires_at
         return expires is not None and expires - self._policy.renew_before <= self._now()
 
-    async def _unlock(self, user: SlackUser) -> UnlockedAccount:
+    async def _unlock(self, user: SlackUser, *, fresh: bool = False) -> UnlockedAccount:
+        cached = self._unlocked.get(user)
+        if not fresh and cached is not None and self._clock() - cached[1] < self._cache_seconds:
+            return cached[0]
         async with self._db.transaction() as session:
             loaded = await load_for_call(session, user, vault=self._vault, now=self._now())
         if isinstance(loaded, LoginRequired):
+            self._unlocked.pop(user, None)
             raise LoginNeeded(loaded.reason)
+        self._unlocked[user] = (loaded, self._clock())
         return loaded
 
     async def _renew(self, user: SlackUser, *, stale: Secret) -> UnlockedAccount:
         lock = self._locks.setdefault(user, asyncio.Lock())
         async with lock:
-            current = await self._unlock(user)
+            current = await self._unlock(user, fresh=True)
             if current.token != stale:
                 return current  # renewed by a concurrent call while we waited
             token = await self._fresh_token(current)
@@ -222,6 +238,7 @@ class AccountService:
                         reason=LoginRequiredReason.RENEWAL_FAILED,
                         now=self._now(),
                     )
+                self._unlocked.pop(user, None)
                 raise LoginNeeded(LoginRequiredReason.RENEWAL_FAILED)
             expires = _expiry_of(token)
             async with self._db.transaction() as session:
@@ -234,13 +251,15 @@ class AccountService:
                     now=self._now(),
                 )
             log.info("renewed the SCNet token of team %s user %s", user.team_id, user.user_id)
-            return UnlockedAccount(
+            renewed = UnlockedAccount(
                 user=user,
                 identity=current.identity,
                 token=token,
                 token_expires_at=expires,
                 credentials=current.credentials,
             )
+            self._unlocked[user] = (renewed, self._clock())
+            return renewed
 
     async def _fresh_token(self, account: UnlockedAccount) -> Secret | None:
         """tokens/next first; AK/SK minting where that is refused; None where neither works."""

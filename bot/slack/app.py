@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.event_ledger import EventLedger
 from bot.slack.blocks import (
     build_create_modal,
     ids,
@@ -28,8 +27,6 @@ from bot.slack.blocks import (
 )
 from bot.slack.conversation import Conversation, Invocation, Message, Modal, notice
 from bot.slack.people import People
-from bot.store import deliveries
-from bot.store.database import Database
 from bot.store.identity import SlackUser
 
 log = logging.getLogger(__name__)
@@ -52,14 +49,12 @@ class SlackAdapter:
         *,
         conversation: Conversation,
         people: People,
-        db: Database,
-        now: Callable[[], datetime],
+        events: EventLedger,
         command: str,
     ) -> None:
         self.conversation = conversation
         self.people = people
-        self.db = db
-        self.now = now
+        self.events = events
         self.command = command
 
     async def invocation(
@@ -162,8 +157,7 @@ class SlackAdapter:
         event_id = body.get("event_id")
         if not event_id:
             return True
-        async with self.db.transaction() as session:
-            return await deliveries.claim_delivery(session, f"event:{event_id}", now=self.now())
+        return await self.events.first_delivery(f"event:{event_id}")
 
     async def _open_modal(
         self,

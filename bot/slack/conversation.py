@@ -9,6 +9,7 @@ notice in their language; nothing escapes as an exception.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -46,8 +47,10 @@ from bot.domain.instances import Instance, InstanceSpec, TokenClaims
 from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
 from bot.services.accounts import AccountService, LoginNeeded, LoginRejected
+from bot.services.audit_log import AuditLog
 from bot.services.errors import ServiceError
 from bot.services.instances import InstanceService
+from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
 from bot.slack.blocks import (
     build_access_url,
@@ -70,8 +73,6 @@ from bot.slack.blocks.audit import AuditLine, build_audit
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
-from bot.store import audit, preferences
-from bot.store.database import Database
 from bot.store.identity import SlackUser
 from bot.store.instances import SlackOrigin
 
@@ -157,16 +158,23 @@ class Conversation:
     def __init__(
         self,
         *,
-        db: Database,
         accounts: AccountService,
         instances: InstanceService,
         quota: QuotaService,
+        preferences: Preferences,
+        audit_log: AuditLog,
         now: Callable[[], datetime],
+        concurrency: int = 100,
     ) -> None:
-        self._db = db
+        # Bounds the use cases in flight: after a burst of acked commands the rest queue here
+        # instead of all holding requests, sessions and their garbage at once. Modals never
+        # wait on it (their trigger id lasts 3 s).
+        self._busy = asyncio.Semaphore(concurrency)
         self._accounts = accounts
         self._instances = instances
         self._quota = quota
+        self._preferences = preferences
+        self._audit_log = audit_log
         self._now = now
 
     # --- slash commands ---------------------------------------------------------------------
@@ -202,7 +210,8 @@ class Conversation:
         self, inv: Invocation, run: Callable[[], Awaitable[Sequence[Message]]]
     ) -> Sequence[Message]:
         try:
-            return await run()
+            async with self._busy:
+                return await run()
         except Exception as error:
             return [failure_message(error, inv)]
 
@@ -281,15 +290,16 @@ class Conversation:
                 await self._quota.set_limits(
                     inv.user.team_id, limits, member_user_id=member.value if member else None
                 )
-                await self._record(inv, "quota_set", detail=member.value if member else "team")
+                await self._audit_log.record(
+                    inv.user, "quota_set", detail=member.value if member else "team"
+                )
                 return [await self._quota_report(inv, public=public)]
             case Audit(entries=entries):
                 if not inv.is_admin:
                     return [notice("notice.admin_only", locale, tone="warning")]
                 return [await self._audit(inv, entries, public=public)]
             case Lang(locale=chosen):
-                async with self._db.transaction() as session:
-                    await preferences.set_locale(session, inv.user, locale=chosen, now=self._now())
+                await self._preferences.set_locale(inv.user, chosen)
                 return [notice("notice.lang_set", chosen, tone="success")]
         return [notice("notice.unexpected", locale, tone="error")]
 
@@ -362,8 +372,7 @@ class Conversation:
         return Message(blocks, translate("quota.team_title", inv.locale), public=public)
 
     async def _audit(self, inv: Invocation, entries: int, *, public: bool) -> Message:
-        async with self._db.transaction() as session:
-            latest = await audit.latest(session, inv.user.team_id, limit=entries)
+        latest = await self._audit_log.latest(inv.user.team_id, limit=entries)
         lines = [
             AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome)
             for e in latest
@@ -372,12 +381,6 @@ class Conversation:
         return Message(
             blocks, translate("audit.title", inv.locale, count=len(lines)), public=public
         )
-
-    async def _record(self, inv: Invocation, action: str, *, detail: str) -> None:
-        async with self._db.transaction() as session:
-            await audit.record(
-                session, inv.user, action=action, outcome="ok", now=self._now(), detail=detail
-            )
 
     # --- buttons ----------------------------------------------------------------------------
 

@@ -17,8 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.i18n import DEFAULT_LOCALE, Locale, parse_locale
-from bot.store import preferences
-from bot.store.database import Database
+from bot.services.preferences import Preferences
 from bot.store.identity import SlackUser
 
 log = logging.getLogger(__name__)
@@ -41,20 +40,19 @@ class People:
     def __init__(
         self,
         *,
-        db: Database,
+        preferences: Preferences,
         admins: frozenset[str] = frozenset(),
         ttl_seconds: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._db = db
+        self._preferences = preferences
         self._admins = admins
         self._ttl = ttl_seconds
         self._clock = clock
         self._profiles: dict[SlackUser, _SlackProfile] = {}
 
     async def describe(self, client: AsyncWebClient, user: SlackUser) -> Person:
-        async with self._db.transaction() as session:
-            chosen = await preferences.get_locale(session, user)
+        chosen = await self._preferences.locale(user)
         profile = await self._profile(client, user)
         return Person(
             locale=chosen or profile.locale or DEFAULT_LOCALE,

@@ -91,9 +91,8 @@ async def world(scnet: SimulatedScnet, tmp_path: Path) -> AsyncIterator[SlackWor
         runtime = await open_runtime(settings, stack, now=now)
         adapter = SlackAdapter(
             conversation=runtime.conversation,
-            people=People(db=runtime.db),
-            db=runtime.db,
-            now=now,
+            people=People(preferences=runtime.preferences),
+            events=runtime.events,
             command="/scnet",
         )
         app = build_app(

@@ -1,0 +1,27 @@
+"""The audit log as the Slack layer sees it: record an action, list the latest ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.store import audit
+from bot.store.audit import AuditEntry
+from bot.store.database import Database
+from bot.store.identity import SlackUser
+
+
+class AuditLog:
+    def __init__(self, *, db: Database, now: Callable[[], datetime]) -> None:
+        self._db = db
+        self._now = now
+
+    async def record(self, user: SlackUser, action: str, *, detail: str = "") -> None:
+        async with self._db.transaction() as session:
+            await audit.record(
+                session, user, action=action, outcome="ok", now=self._now(), detail=detail
+            )
+
+    async def latest(self, team_id: str, *, limit: int) -> list[AuditEntry]:
+        async with self._db.transaction() as session:
+            return await audit.latest(session, team_id, limit=limit)
