@@ -92,8 +92,19 @@ class Settings(BaseSettings):
 
     port: int = Field(default=3000, ge=1, le=65535)
     slash_command: str = "/scnet"
+    # Slack user ids with admin rights in the bot (quota set, audit, --force) besides the
+    # workspace's own admins and owners.
+    bot_admins: Annotated[tuple[str, ...], NoDecode] = ()
     watch_min_interval: float = Field(default=10.0, gt=0, le=3600)
     watch_max_interval: float = Field(default=120.0, gt=0, le=86_400)
+    # Polls of watched instances in flight at once (each also waits for the request budget).
+    watch_concurrency: int = Field(default=20, ge=1, le=500)
+    # A running instance is still polled (to see it end) this often, seconds.
+    watch_running_interval: float = Field(default=900.0, gt=0, le=86_400)
+    # One "still queued" notice when an instance has been Waiting this long, seconds.
+    watch_queued_notice_after: float = Field(default=600.0, gt=0, le=7 * 86_400)
+    # Remind the owner this many minutes before an instance's time limit stops it (0: never).
+    autostop_reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("slack_api_url")
@@ -139,6 +150,13 @@ class Settings(BaseSettings):
                     f"key #{position} is not a Fernet key (32 url-safe base64 bytes); "
                     "make one with `scnet-bot keys generate`"
                 )
+        return value
+
+    @field_validator("bot_admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("slash_command")

@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from bot.config import Settings, load_settings
-from bot.console.repl import run_repl, script_lines, terminal_lines
+from bot.console.repl import ConsoleSender, run_repl, script_lines, terminal_lines
 from bot.domain.i18n import DEFAULT_LOCALE
 from bot.domain.secret import Secret
 from bot.scnet.simulator import Delays, ScnetSimulator
@@ -20,7 +20,7 @@ from bot.slack.conversation import Invocation
 from bot.store import preferences
 from bot.store.identity import SlackUser
 from bot.store.keys import generate_key
-from bot.wiring import Runtime, open_runtime
+from bot.wiring import Runtime, open_runtime, start_background
 
 DEMO_USER = "demo"
 CONSOLE_USER = SlackUser("console", "you")
@@ -53,12 +53,17 @@ async def run_demo(*, port: int = 0, script: str | None = None) -> None:
                 scnet_api_url=base,
                 database_url=f"sqlite:///{Path(folder) / 'demo.db'}",
                 encryption_keys=generate_key(),
+                # The simulator's instances start in seconds: watch them closely.
+                watch_min_interval=2,
+                watch_max_interval=10,
                 _env_file=None,
             )
             async with AsyncExitStack() as stack:
                 runtime = await open_runtime(settings, stack)
                 token = Secret(sim.issue_token(DEMO_USER))
                 await runtime.accounts.login_with_token(CONSOLE_USER, token)
+                sender = ConsoleSender(CONSOLE_USER.user_id, command=settings.slash_command)
+                await start_background(runtime, sender, stack)
                 print(f"scnet-bot demo: SCNet simulator on {base}, logged in as {DEMO_USER!r}.")
                 print("Try: /scnet help, /scnet images, /scnet create jupyter:4.4-py3.7-cpu,")
                 print("     /scnet list, /scnet status <name>. Type quit to leave.")

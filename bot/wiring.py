@@ -6,20 +6,31 @@ same functions with their own settings (simulator URL, temp database, fake Slack
 
 from __future__ import annotations
 
+import os
+import random
+import socket
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
+from bot.jobs import JobIntervals, Jobs, define_jobs
 from bot.scnet.budget import RequestBudget
 from bot.scnet.client import ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
 from bot.services.accounts import AccountPolicy, AccountService
-from bot.services.instances import InstanceService
+from bot.services.audit_log import AuditLog
+from bot.services.event_ledger import EventLedger
+from bot.services.instances import InstanceService, WatchPolicy
+from bot.services.notify import DeliveryPolicy, NoticeSender, NotifyService
+from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
+from bot.services.renewals import RenewalService
+from bot.services.watch import PollPolicy, WatchService
 from bot.slack.conversation import Conversation
 from bot.store.database import Database
+from bot.store.leadership import leadership_for
 from bot.store.migrate import upgrade_database
 from bot.store.vault import Vault
 
@@ -37,6 +48,8 @@ class Runtime:
     accounts: AccountService
     instances: InstanceService
     quota: QuotaService
+    preferences: Preferences
+    events: EventLedger
     conversation: Conversation
     now: Callable[[], datetime]
 
@@ -77,7 +90,106 @@ async def open_runtime(
         ),
         now=now,
     )
-    instances = InstanceService(db=db, client=client, accounts=accounts, now=now)
+    instances = InstanceService(
+        db=db,
+        client=client,
+        accounts=accounts,
+        now=now,
+        watch_policy=WatchPolicy(min_interval=timedelta(seconds=settings.watch_min_interval)),
+    )
     quota = QuotaService(db=db, client=client, accounts=accounts, now=now)
-    conversation = Conversation(db=db, accounts=accounts, instances=instances, quota=quota, now=now)
-    return Runtime(settings, db, vault, client, accounts, instances, quota, conversation, now)
+    preferences = Preferences(db=db, now=now)
+    audit_log = AuditLog(db=db, now=now)
+    conversation = Conversation(
+        accounts=accounts,
+        instances=instances,
+        quota=quota,
+        preferences=preferences,
+        audit_log=audit_log,
+        now=now,
+    )
+    return Runtime(
+        settings=settings,
+        db=db,
+        vault=vault,
+        client=client,
+        accounts=accounts,
+        instances=instances,
+        quota=quota,
+        preferences=preferences,
+        events=EventLedger(db=db, now=now),
+        conversation=conversation,
+        now=now,
+    )
+
+
+@dataclass
+class Background:
+    """The scheduled work of a running bot: watching, delivering notices, renewing tokens."""
+
+    jobs: Jobs
+    watcher: WatchService
+    notifier: NotifyService
+    renewals: RenewalService
+
+
+def poll_policy(settings: Settings) -> PollPolicy:
+    return PollPolicy(
+        min_interval=settings.watch_min_interval,
+        max_interval=settings.watch_max_interval,
+        running_interval=settings.watch_running_interval,
+        queued_notice_after=settings.watch_queued_notice_after,
+        autostop_reminder=timedelta(minutes=settings.autostop_reminder_minutes),
+        concurrency=settings.watch_concurrency,
+    )
+
+
+def process_name() -> str:
+    """How this process signs its leases: host and pid, readable in the database."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+async def start_background(
+    runtime: Runtime,
+    sender: NoticeSender,
+    stack: AsyncExitStack,
+    *,
+    intervals: JobIntervals | None = None,
+    delivery: DeliveryPolicy | None = None,
+    rng: random.Random | None = None,
+) -> Background:
+    """Start the scheduler (its jobs run on the leader only); ``stack`` stops it."""
+    every = intervals or JobIntervals()
+    jobs = Jobs(leadership=leadership_for(runtime.db), leadership_interval=every.leadership)
+    watcher = WatchService(
+        db=runtime.db,
+        client=runtime.client,
+        accounts=runtime.accounts,
+        now=runtime.now,
+        owner=process_name(),
+        policy=poll_policy(runtime.settings),
+        rng=rng or random.Random(),
+        on_notice=jobs.deliver_soon,
+    )
+    notifier = NotifyService(
+        db=runtime.db,
+        accounts=runtime.accounts,
+        client=runtime.client,
+        sender=sender,
+        now=runtime.now,
+        policy=delivery,
+    )
+    renewals = RenewalService(
+        db=runtime.db, accounts=runtime.accounts, now=runtime.now, on_notice=jobs.deliver_soon
+    )
+    define_jobs(
+        jobs,
+        watcher=watcher,
+        notifier=notifier,
+        renewals=renewals,
+        single_process=runtime.db.dialect == "sqlite",
+        intervals=every,
+    )
+    await jobs.start()
+    stack.push_async_callback(jobs.stop)
+    return Background(jobs, watcher, notifier, renewals)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console.text import render_blocks, render_view
+from bot.services.notify import Delivery, TargetUnavailable
+from bot.slack.blocks.watch_notices import build_delivery
 from bot.slack.conversation import Conversation, Invocation, Message, Modal
 
 PROMPT = "scnet> "
@@ -46,6 +48,25 @@ async def script_lines(path: str) -> AsyncIterator[str]:
         if line.strip() and not line.lstrip().startswith("#"):
             print(PROMPT + line.rstrip())
             yield line
+
+
+class ConsoleSender:
+    """The watcher's notices to the console user, printed: the demo's stand-in for a DM.
+
+    The console has no channels and no other users: a notice for anyone else is refused
+    (and so marked dead), never reported as sent.
+    """
+
+    def __init__(self, user_id: str, *, command: str, write: Callable[[str], None] = print) -> None:
+        self._user_id = user_id
+        self._command = command
+        self._write = write
+
+    async def send(self, delivery: Delivery) -> None:
+        if delivery.target.user_id != self._user_id:
+            raise TargetUnavailable("not_in_console")
+        blocks, _ = build_delivery(delivery, command=self._command)
+        self._write("\n" + render_blocks(blocks))
 
 
 def render_message(message: Message) -> str:

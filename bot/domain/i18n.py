@@ -936,7 +936,10 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
             "Your SCNet login has expired, so I could not fetch its link. "
             "Log in again with `{command} login`, then press Open."
         ),
-        "zh": "您的 SCNet 登录已过期，无法获取访问链接。请使用 `{command} login` 重新登录后点击“打开”。",
+        "zh": (
+            "您的 SCNet 登录已过期，无法获取访问链接。"
+            "请使用 `{command} login` 重新登录后点击“打开”。"
+        ),
     },
     "watch.ready.channel": {
         "en": "{owner}'s instance *{name}* is running. Its access link went to them privately.",
@@ -963,7 +966,10 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
             "*{name}* is still waiting for resources after {waited}. That is not a failure: "
             "SCNet starts it when capacity frees up, and I'll DM you then."
         ),
-        "zh": "*{name}* 已排队等待资源 {waited}。这不是失败：一有空闲资源 SCNet 就会启动它，届时我会私信您。",
+        "zh": (
+            "*{name}* 已排队等待资源 {waited}。"
+            "这不是失败：一有空闲资源 SCNet 就会启动它，届时我会私信您。"
+        ),
     },
     "watch.autostop": {
         "en": "*{name}* reaches its time limit and stops in about {minutes} min. Save your work.",

@@ -1,0 +1,329 @@
+"""The watcher at scale: from "instance became Running" to "access URL delivered".
+
+What it measures: ``--instances`` instances (default 2,000, owned by ``--users`` SCNet users)
+are watched by the real scheduler, watcher and outbox sender, wired exactly as ``scnet-bot
+run`` wires them, and become Running at times staggered uniformly over ``--spread`` seconds.
+For each instance it takes the time from the moment the simulator made it Running to the
+moment Slack accepted the owner's DM with the access URL, and prints p50, p95 and max, the
+SCNet requests per instance (detail polls and URL fetches), and this process's peak RSS and
+CPU seconds.
+
+Targets (from the watch issue): p95 <= WATCH_MAX_INTERVAL + 1 s where the request budget
+allows polling every instance once per maximum interval (N / WATCH_MAX_INTERVAL <=
+SCNET_MAX_RPS), else p95 <= 1.25 x N / SCNET_MAX_RPS (one round of polls at the budget);
+peak RSS <= 200 MB.
+
+How: a child process (this script with ``--serve``) runs the SCNet simulator and the fake
+Slack on loopback and creates the instances there, so this process holds the watcher alone
+and its RSS and CPU are the watcher's. The bot tracks and watches each instance as
+``InstanceService.create`` does, then tells the child the moment ``t0``; the child sets each
+instance's Waiting delay so that it turns Running at ``t0 + offset`` on the real clock. The
+database is a temporary SQLite file unless ``--database-url`` names another.
+
+The intervals default to a scaled-down 2 s / 10 s so that a run takes about two minutes; the
+targets scale with them. Run from the repository root (it imports ``tests.fake_slack``):
+``.venv/bin/python -m bench.watch [--instances N] [--rps R] [--min-interval S] ...``.
+Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.domain.instances import InstanceSpec, Resources
+from bot.domain.secret import Secret
+from bot.services.notify import Delivery, NoticeKind, NoticeSender
+from bot.slack.sender import SlackDelivery
+from bot.store import instances, watches
+from bot.store.identity import SlackUser
+from bot.store.keys import generate_key
+from bot.wiring import Runtime, open_runtime, start_background
+
+TEAM = "TBENCH"
+DEPLOYING = 2.0  # seconds every instance spends Deploying before it runs
+LEAD = 3.0  # seconds from the watcher's start to t0
+DETAIL = "GET /ai/openapi/v2/instance-service/{id}/detail"
+URL = "GET /ai/openapi/v2/instance-service/{id}/url"
+IMAGE = "jupyter:4.4-py3.7-cpu"
+SCRIPT = str(Path(__file__).resolve())
+
+
+def slack_id(user: int) -> str:
+    return f"UBENCH{user:05d}"
+
+
+def spec(index: int) -> InstanceSpec:
+    return InstanceSpec(
+        name=f"bench-{index}",
+        task_type="jupyter",
+        accelerator="gpu",
+        resource_group="TeslaM40",
+        version=IMAGE,
+        image_path=f"10.0.35.26:5000/gpu/admin/base/{IMAGE}",
+        resources=Resources(cpus=2, gpus=1, ram_mb=4096),
+    )
+
+
+def offsets(args: argparse.Namespace) -> list[float]:
+    """Seconds from t0 to each instance's Running; the same in both processes."""
+    rng = random.Random(args.seed)
+    return [DEPLOYING + rng.uniform(0, args.spread) for _ in range(args.instances)]
+
+
+# --- the child: SCNet simulator, fake Slack, the instances -------------------------------------
+
+
+async def serve(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from bot.domain.secret import Secret as ChildSecret  # the child's imports
+    from bot.scnet.budget import RequestBudget
+    from bot.scnet.client import Caller, ClientOptions, ScnetClient
+    from bot.scnet.simulator import Delays, ScnetSimulator
+    from tests.fake_slack import FakeSlack
+
+    sim = ScnetSimulator(delays=Delays(waiting=86_400, deploying=DEPLOYING))
+    slack = FakeSlack()
+    for user in range(args.users):
+        sim.add_user(f"bench{user}")
+        slack.add_user(f"bench{user}", id=slack_id(user))
+    scnet_url = await sim.start()
+    slack_url = await slack.start()
+    tokens = [sim.issue_token(f"bench{user}") for user in range(args.users)]
+    options = ClientOptions(api_url=scnet_url, auth_url=scnet_url)
+    async with ScnetClient(options, budget=RequestBudget(100_000)) as client:
+        created = [
+            await client.create_instance(
+                Caller(ChildSecret(tokens[index % args.users]), scnet_url), spec(index)
+            )
+            for index in range(args.instances)
+        ]
+    sim.requests.clear()
+    answer = {
+        "scnet_url": scnet_url,
+        "slack_url": slack_url,
+        "slack_token": slack.bot_token,
+        "tokens": tokens,
+        "instances": created,
+    }
+    print(json.dumps(answer), flush=True)
+    t0 = float(json.loads(await asyncio.to_thread(sys.stdin.readline))["t0"])
+    for instance_id, offset in zip(created, offsets(args), strict=True):
+        waiting = t0 + offset - DEPLOYING - sim.instance(instance_id).created_at
+        sim.set_instance_delays(instance_id, waiting=waiting, deploying=DEPLOYING)
+    print("scheduled", flush=True)
+    await asyncio.to_thread(sys.stdin.read)  # until the parent closes our stdin
+    counts = {"counts": sim.requests.counts}
+    print(json.dumps(counts), flush=True)
+    await slack.stop()
+    await sim.stop()
+
+
+# --- the parent: the watcher ---------------------------------------------------------------------
+
+
+class TimedSender:
+    """Notes when Slack accepted each ready DM."""
+
+    def __init__(self, inner: NoticeSender, expected: int) -> None:
+        self._inner = inner
+        self.expected = expected
+        self.delivered: dict[str, float] = {}
+        self.done = asyncio.Event()
+
+    async def send(self, delivery: Delivery) -> None:
+        await self._inner.send(delivery)
+        if delivery.kind == NoticeKind.READY and delivery.instance is not None:
+            assert delivery.access_url is not None, "a ready DM without its link"
+            self.delivered.setdefault(delivery.instance.id, time.time())
+            if len(self.delivered) >= self.expected:
+                self.done.set()
+
+
+async def watch_all(runtime: Runtime, created: list[str], owners: list[SlackUser]) -> None:
+    """Track and watch every instance, as ``InstanceService.create`` does."""
+    now = datetime.now(UTC)
+    first_poll = timedelta(seconds=runtime.settings.watch_min_interval)
+    async with runtime.db.transaction() as session:
+        for index, instance_id in enumerate(created):
+            await instances.track_created(
+                session,
+                instance_id,
+                spec=spec(index),
+                owner=owners[index % len(owners)],
+                origin=None,
+                now=now,
+            )
+            await watches.start_watch(
+                session,
+                instance_id,
+                first_poll_at=now + first_poll,
+                interval_seconds=runtime.settings.watch_min_interval,
+                now=now,
+            )
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+
+
+def child_arguments(args: argparse.Namespace) -> list[str]:
+    return [
+        SCRIPT,
+        "--serve",
+        f"--users={args.users}",
+        f"--instances={args.instances}",
+        f"--spread={args.spread}",
+        f"--seed={args.seed}",
+    ]
+
+
+async def run(args: argparse.Namespace) -> bool:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *child_arguments(args),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=16 * 1024 * 1024,
+    )
+    assert child.stdout is not None
+    assert child.stdin is not None
+    servers = json.loads(await child.stdout.readline())
+    try:
+        with tempfile.TemporaryDirectory(prefix="scnet-bench-watch-") as folder:
+            settings = load_settings(
+                database_url=args.database_url or f"sqlite:///{Path(folder) / 'watch.db'}",
+                scnet_api_url=servers["scnet_url"],
+                slack_api_url=servers["slack_url"],
+                slack_bot_token=servers["slack_token"],
+                encryption_keys=generate_key(),
+                scnet_max_rps=args.rps,
+                watch_min_interval=args.min_interval,
+                watch_max_interval=args.max_interval,
+                watch_concurrency=args.concurrency,
+                _env_file=None,
+            )
+            latencies, cpu_watching = await measure(settings, servers, child, args)
+    finally:
+        child.stdin.close()
+    counts = json.loads(await child.stdout.readline())["counts"]
+    await child.wait()
+    return report(args, latencies, counts, cpu_watching)
+
+
+async def measure(
+    settings: Settings,
+    servers: dict[str, object],
+    child: asyncio.subprocess.Process,
+    args: argparse.Namespace,
+) -> tuple[list[float], float]:
+    assert child.stdin is not None
+    assert child.stdout is not None
+    created = [str(instance_id) for instance_id in servers["instances"]]  # type: ignore[attr-defined]
+    tokens = [str(token) for token in servers["tokens"]]  # type: ignore[attr-defined]
+    async with AsyncExitStack() as stack:
+        runtime = await open_runtime(settings, stack)
+        owners = [SlackUser(TEAM, slack_id(user)) for user in range(args.users)]
+        for owner, token in zip(owners, tokens, strict=True):
+            await runtime.accounts.login_with_token(owner, Secret(token))
+        await watch_all(runtime, created, owners)
+        slack = SlackDelivery(token=str(servers["slack_token"]), api_url=settings.slack_api_url)
+        stack.push_async_callback(slack.close)
+        sender = TimedSender(slack.sender, expected=len(created))
+        cpu_before = time.process_time()
+        await start_background(runtime, sender, stack)
+        t0 = time.time() + LEAD
+        child.stdin.write(json.dumps({"t0": t0}).encode() + b"\n")
+        await child.stdin.drain()
+        assert (await child.stdout.readline()).strip() == b"scheduled"
+        running_at = {
+            instance_id: t0 + offset
+            for instance_id, offset in zip(created, offsets(args), strict=True)
+        }
+        deadline = LEAD + args.spread + 10 * args.max_interval + 1.5 * args.instances / args.rps
+        try:
+            await asyncio.wait_for(sender.done.wait(), deadline)
+        except TimeoutError:
+            print(f"gave up after {deadline:.0f} s", flush=True)
+        cpu_watching = time.process_time() - cpu_before
+    latencies = [
+        sender.delivered[instance_id] - at
+        for instance_id, at in running_at.items()
+        if instance_id in sender.delivered
+    ]
+    return latencies, cpu_watching
+
+
+def report(
+    args: argparse.Namespace, latencies: list[float], counts: dict[str, int], cpu_watching: float
+) -> bool:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    n = args.instances
+    budget_allows = n / args.max_interval <= args.rps
+    target = args.max_interval + 1 if budget_allows else 1.25 * n / args.rps
+    p95 = percentile(latencies, 0.95) if latencies else math.inf
+    polls, urls = counts.get(DETAIL, 0), counts.get(URL, 0)
+    print(
+        f"watch: {n} instances of {args.users} users, Running over {args.spread:g} s, "
+        f"WATCH_MIN/MAX_INTERVAL {args.min_interval:g}/{args.max_interval:g} s, "
+        f"SCNET_MAX_RPS {args.rps:g}, WATCH_CONCURRENCY {args.concurrency}"
+    )
+    print(f"delivered:   {len(latencies)} of {n} access URLs")
+    if latencies:
+        print(
+            f"Running -> URL delivered: p50 {statistics.median(latencies):.2f} s, "
+            f"p95 {p95:.2f} s, max {max(latencies):.2f} s"
+        )
+    print(
+        f"SCNet requests per instance: {(polls + urls) / n:.2f} "
+        f"({polls / n:.2f} detail polls, {urls / n:.2f} URL fetches)"
+    )
+    print(
+        f"peak RSS:    {rss_mb:.0f} MB;  CPU: {cpu:.1f} s in all, {cpu_watching:.1f} s while "
+        "watching (the watcher's process only)"
+    )
+    why = "the budget allows it" if budget_allows else "budget-bound: 1.25 x N / SCNET_MAX_RPS"
+    met = len(latencies) == n and p95 <= target and rss_mb <= 200
+    print(
+        f"targets:     p95 <= {target:.1f} s ({why}), RSS <= 200 MB, all delivered: "
+        + ("met" if met else "MISSED")
+    )
+    return met
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--instances", type=int, default=2000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spread", type=float, default=60.0, help="Running times over S s")
+    parser.add_argument("--min-interval", type=float, default=2.0, help="WATCH_MIN_INTERVAL")
+    parser.add_argument("--max-interval", type=float, default=10.0, help="WATCH_MAX_INTERVAL")
+    parser.add_argument("--rps", type=float, default=400.0, help="SCNET_MAX_RPS")
+    parser.add_argument("--concurrency", type=int, default=20, help="WATCH_CONCURRENCY")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(serve(args))
+        return
+    sys.exit(0 if asyncio.run(run(args)) else 1)
+
+
+if __name__ == "__main__":
+    main()

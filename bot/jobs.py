@@ -1,0 +1,236 @@
+"""The scheduled jobs, in the one module that imports APScheduler.
+
+APScheduler 3's ``AsyncIOScheduler`` with its memory job store runs short, idempotent,
+cancel-safe coroutines on the bot's event loop. Jobs keep no state of their own: each takes
+its work from the database (watches due, notices pending, tokens expiring), so a restart,
+even after SIGKILL, loses nothing and there is nothing to rebuild but this fixed set:
+
+=================  ======  ==========================================================
+job                every   what
+=================  ======  ==========================================================
+``leadership``     5 s     take or keep the leader lease (``bot.store.leadership``)
+``watch-sweep``    1 s     poll the watches that are due (``WatchService.sweep``)
+``outbox``         1 s     deliver due notices (``NotifyService.deliver_due``); also
+                           at once when a poll queues a notice (``deliver_soon``)
+``token-renewal``  60 s    renew expiring tokens, resume watches after a new login
+=================  ======  ==========================================================
+
+Only the leader runs the work; every replica runs ``leadership`` and takes over within one
+interval of the leader's death. Work that other issues add (the quota usage sync) goes
+through ``Jobs.every``. A job whose previous run is still going skips its turn quietly: a
+long sweep is normal when many watches are due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.services.notify import NotifyService
+from bot.services.renewals import RenewalService
+from bot.services.watch import WatchService
+from bot.store.leadership import Leadership
+
+log = logging.getLogger(__name__)
+Work = Callable[[], Awaitable[object]]
+
+LEADERSHIP: Final = "leadership"
+WATCH_SWEEP: Final = "watch-sweep"
+OUTBOX: Final = "outbox"
+TOKEN_RENEWAL: Final = "token-renewal"  # noqa: S105 - a job name, not a token
+
+
+@dataclass(frozen=True, slots=True)
+class JobIntervals:
+    leadership: float = 5.0  # a follower takes over within this long (plus a sweep tick)
+    watch_sweep: float = 1.0
+    outbox: float = 1.0
+    token_renewal: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    seconds: float
+    work: Work
+    leader_only: bool
+
+
+class Jobs:
+    def __init__(
+        self,
+        *,
+        leadership: Leadership,
+        leadership_interval: float = 5.0,
+    ) -> None:
+        self._leadership = leadership
+        self._leadership_interval = leadership_interval
+        self._on_elected: list[Work] = []
+        self._jobs: dict[str, _Job] = {}
+        self._running: dict[str, int] = {}
+        self._again: set[str] = set()  # asked to run while running: the run goes round again
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._leader = False
+        self._stopping = False
+        self._scheduler: AsyncIOScheduler | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leader
+
+    def every(self, name: str, seconds: float, work: Work, *, leader_only: bool = True) -> None:
+        """Run ``work`` every ``seconds`` (on the leader only, unless told otherwise)."""
+        self._jobs[name] = _Job(seconds, work, leader_only)
+        if self._scheduler is not None:
+            self._schedule(name)
+
+    def when_elected(self, work: Work) -> None:
+        """Run ``work`` each time this process becomes the leader, before its jobs do."""
+        self._on_elected.append(work)
+
+    def run_soon(self, name: str) -> None:
+        """Run job ``name`` now, beside its periodic runs; a no-op when stopped.
+
+        If it is running already, that run goes round once more when it is done instead:
+        many polls queueing notices in one sweep cause one more delivery run, not many.
+        """
+        job = self._jobs.get(name)
+        if self._scheduler is None or job is None or (job.leader_only and not self._leader):
+            return
+        if self._running.get(name, 0):
+            self._again.add(name)
+            return
+        self._scheduler.add_job(
+            self._run, args=[name, False], id=f"{name}:soon", replace_existing=True
+        )
+
+    def deliver_soon(self) -> None:
+        """Deliver queued notices now rather than at the next outbox tick."""
+        self.run_soon(OUTBOX)
+
+    async def start(self) -> None:
+        # APScheduler logs every run and every added job at INFO: several lines a second.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            # ``_run`` returns at once when a run is still going, so APScheduler never needs
+            # to skip one (and never warns that it did).
+            job_defaults={"coalesce": True, "max_instances": 3, "misfire_grace_time": 30},
+        )
+        await self._refresh_leadership()  # know who leads before the first tick
+        self._scheduler.add_job(
+            self._refresh_leadership,
+            "interval",
+            seconds=self._leadership_interval,
+            id=LEADERSHIP,
+            replace_existing=True,
+        )
+        for name in self._jobs:
+            self._schedule(name)
+        self._scheduler.start()
+
+    def _schedule(self, name: str) -> None:
+        assert self._scheduler is not None
+        self._scheduler.add_job(
+            self._run,
+            "interval",
+            args=[name, True],
+            seconds=self._jobs[name].seconds,
+            id=name,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+
+    async def stop(self) -> None:
+        """Stop scheduling, cancel running jobs (they are cancel-safe), step down."""
+        self._stopping = True
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.sleep(0)  # let the scheduler's own shutdown callback run
+        self._leader = False
+        await self._leadership.release()
+
+    async def _run(self, name: str, periodic: bool) -> None:
+        job = self._jobs[name]
+        if job.leader_only and not self._leader:
+            return
+        if self._running.get(name, 0):
+            if not periodic:
+                self._again.add(name)
+            return  # the previous run is still going: skip this turn
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self._running[name] = self._running.get(name, 0) + 1
+        try:
+            while True:
+                self._again.discard(name)
+                await job.work()
+                if name not in self._again:
+                    break
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # Cancelled by ``stop``: the work is cancel-safe, so end as a normal run would
+            # (APScheduler would log a cancelled run as a failure).
+        except Exception:
+            log.exception("job %s failed", name)
+        finally:
+            self._running[name] -= 1
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _refresh_leadership(self) -> None:
+        try:
+            held = await self._leadership.refresh()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            return
+        if held and not self._leader:
+            log.info("this process is now the leader: it runs the scheduled jobs")
+            for work in self._on_elected:
+                try:
+                    await work()
+                except Exception:
+                    log.exception("preparing the new leader's work failed")
+            self._leader = True
+        elif not held and self._leader:
+            log.warning("this process lost the leadership: it stops running scheduled jobs")
+            self._leader = False
+
+
+def define_jobs(
+    jobs: Jobs,
+    *,
+    watcher: WatchService,
+    notifier: NotifyService,
+    renewals: RenewalService,
+    single_process: bool,
+    intervals: JobIntervals | None = None,
+) -> None:
+    """The background work of the watch issue, on ``jobs``.
+
+    ``single_process``: SQLite, where a new leader is the only process and every lease it
+    finds belongs to a dead predecessor.
+    """
+    every = intervals or JobIntervals()
+
+    async def hurry() -> None:
+        # Statuses may have moved while no one polled: look at every watch soon.
+        await watcher.hurry_after_start(single_process=single_process)
+
+    jobs.when_elected(hurry)
+    jobs.every(WATCH_SWEEP, every.watch_sweep, watcher.sweep)
+    jobs.every(OUTBOX, every.outbox, notifier.deliver_due)
+    jobs.every(TOKEN_RENEWAL, every.token_renewal, renewals.run)

@@ -1,0 +1,116 @@
+"""Delivery through the real slack_sdk client to the fake Slack: 429 Retry-After, 5xx backoff,
+a channel the bot cannot post in, no answer at all, and a sender that died holding a lease."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.scnet.client import ScnetClient
+from bot.services.notify import NotifyService
+from bot.slack.sender import SlackSender
+from bot.store import outbox
+from tests.watch.conftest import DELIVERY, WatchEnv
+
+
+async def ready_notices(env: WatchEnv, name: str) -> str:
+    """Create ``name`` and run until its notices are queued (not yet delivered)."""
+    instance_id = await env.create(name)
+    env.scnet.clock.advance(16)
+    await env.watcher.sweep()  # Running: the notices are queued now
+    assert await env.notice(f"{instance_id}:ready:1") is not None
+    return instance_id
+
+
+async def test_a_429_waits_for_retry_after_then_delivers_once(env: WatchEnv) -> None:
+    instance_id = await ready_notices(env, "busy")
+    env.slack.rate_limit_next("chat.postMessage", retry_after=30, times=2)
+
+    await env.notifier.deliver_due()
+    assert env.slack.count("chat.postMessage", ok=True) == 0
+    notice = await env.notice(f"{instance_id}:ready:1")
+    assert notice is not None
+    assert notice.status == "pending"
+    assert notice.next_attempt_at == env.now() + timedelta(seconds=30)
+
+    await env.run_for(29)
+    assert env.slack.count("chat.postMessage", ok=True) == 0  # Retry-After is honoured
+    await env.run_for(1)
+    await env.run_for(60, step=5)
+    assert env.slack.count("chat.postMessage", ok=True) == 2  # the DM and the channel post
+    assert len(env.dms()) == 1
+    assert len(env.channel_posts()) == 1
+
+
+async def test_server_errors_back_off_and_then_deliver_once(env: WatchEnv) -> None:
+    instance_id = await ready_notices(env, "flaky")
+    env.slack.server_error_next("chat.postMessage", status=503, times=3)
+
+    await env.notifier.deliver_due()  # both notices hit 503; the DM's third attempt too
+    await env.run_for(4)
+    assert env.dms() == []
+    await env.run_for(60, step=1)
+    assert len(env.dms()) == 1
+    assert len(env.channel_posts()) == 1
+    notice = await env.notice(f"{instance_id}:ready:1")
+    assert notice is not None
+    assert notice.status == "sent"
+    assert notice.attempts > 1
+
+
+async def test_a_channel_the_bot_left_costs_only_the_channel_notice(env: WatchEnv) -> None:
+    env.slack.workspace.channels[env.channel].is_member = False
+    instance_id = await ready_notices(env, "orphan")
+    await env.run_for(10)
+    assert len(env.dms()) == 1
+    channel_notice = await env.notice(f"{instance_id}:ready-channel:1")
+    assert channel_notice is not None
+    assert channel_notice.status == "dead"
+    assert channel_notice.last_error is not None
+    assert "not_in_channel" in channel_notice.last_error
+    await env.run_for(60, step=5)
+    assert env.slack.count("chat.postMessage", ok=False) == 1  # no retry of a dead one
+
+
+async def test_no_answer_from_slack_is_retried(env: WatchEnv, client: ScnetClient) -> None:
+    instance_id = await ready_notices(env, "offline")
+    async with aiohttp.ClientSession() as session:
+        nowhere = AsyncWebClient(  # nothing listens on the discard port
+            token="xoxb-test",
+            base_url="http://127.0.0.1:9/api/",
+            session=session,
+            timeout=2,
+            retry_handlers=[],
+        )
+        offline = NotifyService(
+            db=env.db,
+            accounts=env.accounts,
+            client=client,
+            sender=SlackSender(nowhere),
+            now=env.now,
+            policy=DELIVERY,
+        )
+        await offline.deliver_due()
+    notice = await env.notice(f"{instance_id}:ready:1")
+    assert notice is not None
+    assert notice.status == "pending"
+    await env.run_for(10)
+    assert len(env.dms()) == 1
+
+
+async def test_a_sender_that_died_holding_a_notice_loses_nothing(env: WatchEnv) -> None:
+    instance_id = await ready_notices(env, "orphaned-lease")
+    async with env.db.transaction() as session:  # a sender claims, then dies before sending
+        claimed = await outbox.claim_due(session, now=env.now(), lease_for=DELIVERY.lease)
+    assert len(claimed) == 2
+
+    await env.run_for(59)
+    assert env.dms() == []  # still leased to the dead sender
+    await env.run_for(2)
+    assert len(env.dms()) == 1
+    assert len(env.channel_posts()) == 1
+    notice = await env.notice(f"{instance_id}:ready:1")
+    assert notice is not None
+    assert notice.status == "sent"

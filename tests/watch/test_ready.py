@@ -1,0 +1,129 @@
+"""Ready: the owner gets the access link by DM exactly once; the channel only hears it runs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from sqlalchemy import select
+
+from bot.domain.commands import InstanceRef
+from bot.domain.instances import InstanceSpec, Resources
+from bot.scnet.client import ScnetClient
+from bot.slack.blocks import ids
+from bot.store import team_settings, watches
+from bot.store.instances import SlackOrigin
+from bot.store.tables import Base
+from tests.watch.conftest import IMAGE, THREAD, WatchEnv
+
+
+def everything_sent(env: WatchEnv) -> str:
+    """Every argument of every Web API call, buttons' URLs and metadata included."""
+    return json.dumps([call.args for call in env.slack.calls()], ensure_ascii=False)
+
+
+async def test_the_owner_gets_the_link_once_and_the_channel_hears_without_it(
+    env: WatchEnv,
+) -> None:
+    instance_id = await env.create("train")
+
+    await env.run_for(14)  # Waiting 5 s, Deploying 10 s: not running yet
+    assert env.dms() == []
+
+    await env.run_for(30)
+    secret = env.access_hex(instance_id)
+    [dm] = env.dms()
+    assert secret in json.dumps(dm.blocks)  # the link and the Open button
+    assert "train" in dm.all_text()
+    assert ids.OPEN_LINK in json.dumps(dm.blocks)
+    assert secret not in (dm.text or "")  # the notification preview shows no URL
+    [post] = env.channel_posts()
+    assert post.thread_ts == THREAD
+    assert "is running" in post.all_text()
+    assert dm.metadata is not None
+    assert post.metadata is not None
+
+    await env.run_for(120, step=10)  # more polls of the running instance: nothing new
+    assert len(env.dms()) == 1
+    assert len(env.channel_posts()) == 1
+    assert env.slack.count("chat.postMessage", ok=True) == 2
+    # Only the owner's DM ever carried the link; no other call did.
+    calls_with_secret = [
+        call for call in env.slack.calls() if secret in json.dumps(call.args, ensure_ascii=False)
+    ]
+    assert [call.args["channel"] for call in calls_with_secret] == [dm.channel]
+    notice = await env.notice(f"{instance_id}:ready:1")
+    assert notice is not None
+    assert notice.status == "sent"
+
+
+async def test_a_channel_that_opted_in_gets_the_full_link(env: WatchEnv) -> None:
+    async with env.db.transaction() as session:
+        await team_settings.set_share_access_urls(
+            session, env.owner.team_id, channel_id=env.channel, enabled=True, now=env.now()
+        )
+    instance_id = await env.create("shared")
+    await env.run_for(40)
+    [post] = env.channel_posts()
+    assert env.access_hex(instance_id) in json.dumps(post.blocks)
+
+
+async def test_an_instance_created_in_the_dm_is_announced_there_only(env: WatchEnv) -> None:
+    dm_channel = env.slack.dm_channel(env.owner.user_id)
+    await env.create("private", origin=SlackOrigin(dm_channel))
+    await env.run_for(40)
+    assert len(env.dms()) == 1
+    assert env.slack.count("chat.postMessage", ok=True) == 1
+
+
+async def test_watch_adds_an_instance_made_elsewhere(env: WatchEnv, client: ScnetClient) -> None:
+    spec = InstanceSpec(
+        name="web-console",
+        task_type="jupyter",
+        accelerator="gpu",
+        resource_group="TeslaM40",
+        version=IMAGE,
+        image_path=f"10.0.35.26:5000/gpu/admin/base/{IMAGE}",
+        resources=Resources(cpus=2, gpus=1, ram_mb=4096),
+    )
+    caller = env.scnet.caller("alice")
+    instance_id = await client.create_instance(caller, spec)
+    await env.instances.watch(env.owner, InstanceRef("id", instance_id), origin=None)
+
+    await env.run_for(40)
+    [dm] = env.dms()
+    assert env.access_hex(instance_id) in json.dumps(dm.blocks)
+    assert env.channel_posts() == []
+
+
+async def test_polls_start_soon_then_back_off_and_speed_up_on_a_change(env: WatchEnv) -> None:
+    created_at = env.scnet.clock()
+    instance_id = await env.create("slow")
+    env.scnet.sim.set_instance_delays(instance_id, waiting=400, deploying=10)
+    detail = "/ai/openapi/v2/instance-service/{id}/detail"
+
+    await env.run_for(400, step=1)
+    polls = [r.at for r in env.scnet.sim.requests.matching("GET", detail)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
+    assert polls[0] - created_at <= 5  # the first poll comes soon after create
+    assert all(gap <= 60 + 1 for gap in gaps)  # never later than WATCH_MAX_INTERVAL
+    assert max(gaps) >= 48  # it did back off towards the maximum (up to 20 % early)
+    assert gaps[0] < gaps[3]
+
+    await env.run_for(80, step=1)  # Deploying now: polled at the minimum again, then Running
+    assert len(env.dms()) == 1
+    async with env.db.transaction() as session:
+        watch = await watches.get_watch(session, instance_id)
+    assert watch is not None  # still watched, to see it end
+
+
+async def test_no_table_holds_the_access_url(env: WatchEnv) -> None:
+    instance_id = await env.create("train")
+    await env.run_for(40)
+    assert len(env.dms()) == 1
+    secret = env.access_hex(instance_id)
+    async with env.db.transaction() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(select(table))).all()
+            assert secret not in repr(rows), table.name
+    assert secret in everything_sent(env)  # ... while the DM did carry it
