@@ -98,3 +98,8 @@ def test_cli_prints_one_line_without_traceback_or_value(tmp_path: Path) -> None:
         "(32 url-safe base64 bytes); make one with `scnet-bot keys generate`"
     ]
     assert SECRETISH not in result.stderr + result.stdout
+
+
+def test_bot_admins_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_ADMINS", "U01, U02 ,")
+    assert load_settings().bot_admins == ("U01", "U02")
