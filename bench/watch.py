@@ -5,8 +5,8 @@ are watched by the real scheduler, watcher and outbox sender, wired exactly as `
 run`` wires them, and become Running at times staggered uniformly over ``--spread`` seconds.
 For each instance it takes the time from the moment the simulator made it Running to the
 moment Slack accepted the owner's DM with the access URL, and prints p50, p95 and max, the
-SCNet requests per instance (detail polls and URL fetches), and this process's peak RSS and
-CPU seconds.
+SCNet requests per instance (detail polls, owners' list reads that answer several polls, URL
+fetches), and this process's peak RSS and CPU seconds.
 
 Targets (from the watch issue): p95 <= WATCH_MAX_INTERVAL + 1 s where the request budget
 allows polling every instance once per maximum interval (N / WATCH_MAX_INTERVAL <=
@@ -57,6 +57,10 @@ DEPLOYING = 2.0  # seconds every instance spends Deploying before it runs
 LEAD = 3.0  # seconds from the watcher's start to t0
 DETAIL = "GET /ai/openapi/v2/instance-service/{id}/detail"
 URL = "GET /ai/openapi/v2/instance-service/{id}/url"
+LISTS = (
+    "GET /ai/openapi/v2/instance-service/task",
+    "GET /ai/openapi/v2/instance-service/task/list",
+)
 IMAGE = "jupyter:4.4-py3.7-cpu"
 SCRIPT = str(Path(__file__).resolve())
 
@@ -278,6 +282,7 @@ def report(
     target = args.max_interval + 1 if budget_allows else 1.25 * n / args.rps
     p95 = percentile(latencies, 0.95) if latencies else math.inf
     polls, urls = counts.get(DETAIL, 0), counts.get(URL, 0)
+    lists = sum(counts.get(key, 0) for key in LISTS)
     print(
         f"watch: {n} instances of {args.users} users, Running over {args.spread:g} s, "
         f"WATCH_MIN/MAX_INTERVAL {args.min_interval:g}/{args.max_interval:g} s, "
@@ -290,8 +295,9 @@ def report(
             f"p95 {p95:.2f} s, max {max(latencies):.2f} s"
         )
     print(
-        f"SCNet requests per instance: {(polls + urls) / n:.2f} "
-        f"({polls / n:.2f} detail polls, {urls / n:.2f} URL fetches)"
+        f"SCNet requests per instance: {(polls + lists + urls) / n:.2f} "
+        f"({polls / n:.2f} detail polls, {lists / n:.2f} list reads, {urls / n:.2f} URL fetches;"
+        f" {args.users} users)"
     )
     print(
         f"peak RSS:    {rss_mb:.0f} MB;  CPU: {cpu:.1f} s in all, {cpu_watching:.1f} s while "

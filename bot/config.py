@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     bot_admins: Annotated[tuple[str, ...], NoDecode] = ()
     watch_min_interval: float = Field(default=10.0, gt=0, le=3600)
     watch_max_interval: float = Field(default=120.0, gt=0, le=86_400)
-    # Polls of watched instances in flight at once (each also waits for the request budget).
+    # The watcher's SCNet reads in flight at once (each also waits for the request budget).
     watch_concurrency: int = Field(default=20, ge=1, le=500)
     # A running instance is still polled (to see it end) this often, seconds.
     watch_running_interval: float = Field(default=900.0, gt=0, le=86_400)

@@ -13,12 +13,13 @@ job                every   what
 ``outbox``         1 s     deliver due notices (``NotifyService.deliver_due``); also
                            at once when a poll queues a notice (``deliver_soon``)
 ``token-renewal``  60 s    renew expiring tokens, resume watches after a new login
+``usage-sync``     300 s   merge each user's SCNet instance list into the store (quota)
 =================  ======  ==========================================================
 
 Only the leader runs the work; every replica runs ``leadership`` and takes over within one
-interval of the leader's death. Work that other issues add (the quota usage sync) goes
-through ``Jobs.every``. A job whose previous run is still going skips its turn quietly: a
-long sweep is normal when many watches are due.
+interval of the leader's death. More periodic work goes through ``Jobs.every``. A job whose
+previous run is still going skips its turn quietly: a long sweep is normal when many watches
+are due.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ LEADERSHIP: Final = "leadership"
 WATCH_SWEEP: Final = "watch-sweep"
 OUTBOX: Final = "outbox"
 TOKEN_RENEWAL: Final = "token-renewal"  # noqa: S105 - a job name, not a token
+USAGE_SYNC: Final = "usage-sync"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class JobIntervals:
     watch_sweep: float = 1.0
     outbox: float = 1.0
     token_renewal: float = 60.0
+    usage_sync: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +220,7 @@ def define_jobs(
     notifier: NotifyService,
     renewals: RenewalService,
     single_process: bool,
+    usage_sync: Work | None = None,
     intervals: JobIntervals | None = None,
 ) -> None:
     """The background work of the watch issue, on ``jobs``.
@@ -234,3 +238,5 @@ def define_jobs(
     jobs.every(WATCH_SWEEP, every.watch_sweep, watcher.sweep)
     jobs.every(OUTBOX, every.outbox, notifier.deliver_due)
     jobs.every(TOKEN_RENEWAL, every.token_renewal, renewals.run)
+    if usage_sync is not None:
+        jobs.every(USAGE_SYNC, every.usage_sync, usage_sync)

@@ -188,6 +188,7 @@ async def start_background(
         notifier=notifier,
         renewals=renewals,
         single_process=runtime.db.dialect == "sqlite",
+        usage_sync=runtime.quota.sync_usage,
         intervals=every,
     )
     await jobs.start()

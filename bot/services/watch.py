@@ -38,8 +38,8 @@ from bot.domain.instances import (
     is_terminal,
     known_status,
 )
-from bot.scnet.client import Caller, ScnetClient
-from bot.scnet.errors import InputError, InstanceNotFound, ScnetError, TokenInvalid
+from bot.scnet.client import ScnetClient
+from bot.scnet.errors import InputError, InstanceNotFound, ScnetError
 from bot.scnet.models import parse_timeout
 from bot.services.accounts import AccountService, LoginNeeded
 from bot.services.notify import (
@@ -49,6 +49,7 @@ from bot.services.notify import (
     announce_queued,
     announce_ready,
 )
+from bot.services.watch_reads import SweepReads
 from bot.store import accounts as stored_accounts
 from bot.store import instances, watch_control, watches
 from bot.store.database import Database, Session
@@ -63,6 +64,7 @@ LOGIN_PAUSE = "login"  # watches.paused_reason of watches waiting for their owne
 # ``claim_due`` leases for this long; the same transaction then ends each lease at the
 # watch's planned next poll (``watch_control.plan_next_polls``).
 CLAIM_LEASE = timedelta(seconds=60)
+POLLS_PER_READ_SLOT = 10  # polls claimed per SCNet read slot: room for owners' shared lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +120,24 @@ class WatchService:
     # --- the sweep ---------------------------------------------------------------------------
 
     async def sweep(self) -> int:
-        """Poll every due watch, ``concurrency`` at a time; how many polls ran."""
+        """Poll every due watch, ``concurrency`` SCNet reads at a time; how many polls ran."""
         started = self._monotonic()
-        refill = max(1, self._policy.concurrency // 4)
-        callers: dict[SlackUser, Caller] = {}  # one unlock per owner and sweep, not per poll
+        # Polls in flight may outnumber SCNet reads in flight (``concurrency``, held by
+        # ``SweepReads``): an owner's polls claimed together share one list read.
+        most = self._policy.concurrency * POLLS_PER_READ_SLOT
+        refill = max(1, most // 4)
+        reads = SweepReads(
+            client=self._client,
+            accounts=self._accounts,
+            concurrency=self._policy.concurrency,
+            monotonic=self._monotonic,
+        )
         running: set[asyncio.Task[None]] = set()
         exhausted = False
         polled = 0
         try:
             while True:
-                free = self._policy.concurrency - len(running)
+                free = most - len(running)
                 if not exhausted and (free >= refill or not running):
                     if self._monotonic() - started < self._policy.run_budget:
                         claimed = await self._claim(free)
@@ -135,9 +145,11 @@ class WatchService:
                         for watch, tracked in claimed:
                             if watch.instance_id in self._in_flight:
                                 continue  # a slow poll outlived its plan; let it finish
+                            if tracked is not None:
+                                reads.expect(tracked.owner)
                             self._in_flight.add(watch.instance_id)
                             running.add(
-                                asyncio.create_task(self._poll_safely(watch, tracked, callers))
+                                asyncio.create_task(self._poll_safely(watch, tracked, reads))
                             )
                     else:
                         exhausted = True
@@ -151,6 +163,7 @@ class WatchService:
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+            await reads.close()
 
     async def _claim(self, limit: int) -> list[tuple[Watch, TrackedInstance | None]]:
         """Lease due watches, plan their next polls, read their instances: one transaction."""
@@ -172,10 +185,10 @@ class WatchService:
         return [(watch, tracked.get(watch.instance_id)) for watch in claimed]
 
     async def _poll_safely(
-        self, watch: Watch, tracked: TrackedInstance | None, callers: dict[SlackUser, Caller]
+        self, watch: Watch, tracked: TrackedInstance | None, reads: SweepReads
     ) -> None:
         try:
-            await self.poll(watch, tracked, callers=callers)
+            await self.poll(watch, tracked, reads=reads)
         except Exception:
             # The planned poll comes round again; one bad poll must not stop the sweep.
             log.exception("polling instance %s failed", watch.instance_id)
@@ -189,20 +202,21 @@ class WatchService:
         watch: Watch,
         tracked: TrackedInstance | None,
         *,
-        callers: dict[SlackUser, Caller] | None = None,
+        reads: SweepReads | None = None,
     ) -> None:
         """Read the instance as its owner and commit what changed.
 
         ``watch`` was claimed by this process (its next poll is planned already);
-        ``tracked`` is its instance as the store had it then. ``callers`` keeps owners'
-        unlocked tokens for one sweep.
+        ``tracked`` is its instance as the store had it then. ``reads`` is the sweep's way
+        to SCNet (shared lists, unlocked tokens).
         """
         if tracked is None or tracked.deleted_at is not None:
             async with self._db.transaction() as session:
                 await watches.stop_watch(session, watch.instance_id)
             return
         try:
-            instance = await self._read(tracked.owner, watch.instance_id, callers or {})
+            reader = reads or SweepReads(client=self._client, accounts=self._accounts)
+            instance = await reader.instance(tracked.owner, watch.instance_id)
         except LoginNeeded:
             await self._pause_for_login(tracked.owner)
             return
@@ -228,23 +242,6 @@ class WatchService:
             status == InstanceStatus.WAITING
             and waited.total_seconds() >= self._policy.queued_notice_after
         )
-
-    async def _read(
-        self, owner: SlackUser, instance_id: str, callers: dict[SlackUser, Caller]
-    ) -> Instance:
-        """The instance's detail as ``owner``. A token seen earlier in this sweep is reused
-        (each unlock is a database read and a decryption); on 10008 ``AccountService.call``
-        renews it and retries, as for any call."""
-        caller = callers.get(owner)
-        if caller is None:
-            caller = callers[owner] = await self._accounts.caller(owner)
-        try:
-            return await self._client.get_instance(caller, instance_id)
-        except TokenInvalid:
-            callers.pop(owner, None)
-            return await self._accounts.call(
-                owner, lambda fresh: self._client.get_instance(fresh, instance_id)
-            )
 
     async def _record(self, watch: Watch, before: TrackedInstance, instance: Instance) -> int:
         """Commit the status, the next poll and the notices; how many notices were queued."""

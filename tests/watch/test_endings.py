@@ -96,10 +96,13 @@ async def test_a_long_queue_gets_one_still_queued_notice_not_a_failure(env: Watc
 
 async def test_an_instance_deleted_elsewhere_is_dropped_quietly(env: WatchEnv) -> None:
     instance_id = await env.create("gone")
+    sibling = await env.create("stays")  # two polls a sweep: read from alice's list
+    env.scnet.sim.set_instance_delays(sibling, waiting=3600)
     await env.run_for(6)
     env.scnet.sim.store.delete("alice", [instance_id])
     await env.run_for(60, step=5)
-    assert not await is_watched(env, instance_id)
+    assert not await is_watched(env, instance_id)  # not in the list, so its detail: unknown
+    assert await is_watched(env, sibling)
     assert env.slack.count("chat.postMessage") == 0
 
 

@@ -127,3 +127,20 @@ async def test_no_table_holds_the_access_url(env: WatchEnv) -> None:
             rows = (await session.execute(select(table))).all()
             assert secret not in repr(rows), table.name
     assert secret in everything_sent(env)  # ... while the DM did carry it
+
+
+async def test_an_owners_instances_polled_together_share_one_list_read(env: WatchEnv) -> None:
+    created = [await env.create(f"batch-{n}") for n in range(5)]
+    env.scnet.sim.requests.clear()
+    await env.run_for(40)
+    assert len(env.dms()) == 5
+    async with env.db.transaction() as session:
+        polls = 0
+        for instance_id in created:
+            watch = await watches.get_watch(session, instance_id)
+            assert watch is not None
+            polls += watch.attempts
+    details = env.scnet.sim.requests.count("GET", "/ai/openapi/v2/instance-service/{id}/detail")
+    lists = env.scnet.sim.requests.count("GET", "/ai/openapi/v2/instance-service/task")
+    assert lists > 0
+    assert lists + details <= polls / 2  # far fewer SCNet reads than polls
