@@ -161,13 +161,7 @@ class InstanceService:
             await instances.track_created(
                 session, created.instance_id, spec=created.spec, owner=user, origin=origin, now=now
             )
-            await watches.start_watch(
-                session,
-                created.instance_id,
-                first_poll_at=now + self._watch.first_poll_after,
-                interval_seconds=self._watch.min_interval.total_seconds(),
-                now=now,
-            )
+            await self._start_watch(session, created.instance_id, now=now, soon=True)
             await audit.record(
                 session,
                 user,
@@ -262,13 +256,7 @@ class InstanceService:
                 await watches.stop_watch(session, instance.id)
             elif action == "restart":
                 await self._ensure_tracked(session, user, instance, origin=None)
-                await watches.start_watch(
-                    session,
-                    instance.id,
-                    first_poll_at=now + self._watch.first_poll_after,
-                    interval_seconds=self._watch.min_interval.total_seconds(),
-                    now=now,
-                )
+                await self._start_watch(session, instance.id, now=now, soon=True)
         return instance
 
     async def watch(
@@ -278,13 +266,7 @@ class InstanceService:
         now = self._now()
         async with self._db.transaction() as session:
             await self._ensure_tracked(session, user, instance, origin=origin)
-            await watches.start_watch(
-                session,
-                instance.id,
-                first_poll_at=now,
-                interval_seconds=self._watch.min_interval.total_seconds(),
-                now=now,
-            )
+            await self._start_watch(session, instance.id, now=now, soon=False)
             await audit.record(
                 session, user, action="watch", outcome="ok", now=now, instance_id=instance.id
             )
@@ -305,6 +287,20 @@ class InstanceService:
         return instance
 
     # --- shared -----------------------------------------------------------------------------
+
+    async def _start_watch(
+        self, session: Session, instance_id: str, *, now: datetime, soon: bool
+    ) -> None:
+        """Watch from the fastest interval: ``soon`` leaves SCNet a moment to register a
+        create or restart first; otherwise (``watch``) the first poll is due at once."""
+        first_poll = now + self._watch.first_poll_after if soon else now
+        await watches.start_watch(
+            session,
+            instance_id,
+            first_poll_at=first_poll,
+            interval_seconds=self._watch.min_interval.total_seconds(),
+            now=now,
+        )
 
     async def _ensure_tracked(
         self, session: Session, user: SlackUser, instance: Instance, *, origin: SlackOrigin | None
