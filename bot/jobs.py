@@ -28,7 +28,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -62,6 +62,7 @@ class _Job:
     seconds: float
     work: Work
     leader_only: bool
+    at_start: bool
 
 
 class Jobs:
@@ -86,9 +87,18 @@ class Jobs:
     def is_leader(self) -> bool:
         return self._leader
 
-    def every(self, name: str, seconds: float, work: Work, *, leader_only: bool = True) -> None:
-        """Run ``work`` every ``seconds`` (on the leader only, unless told otherwise)."""
-        self._jobs[name] = _Job(seconds, work, leader_only)
+    def every(
+        self,
+        name: str,
+        seconds: float,
+        work: Work,
+        *,
+        leader_only: bool = True,
+        at_start: bool = True,
+    ) -> None:
+        """Run ``work`` every ``seconds`` (on the leader only, unless told otherwise), the
+        first time at start, or after ``seconds`` with ``at_start=False``."""
+        self._jobs[name] = _Job(seconds, work, leader_only, at_start)
         if self._scheduler is not None:
             self._schedule(name)
 
@@ -139,14 +149,16 @@ class Jobs:
 
     def _schedule(self, name: str) -> None:
         assert self._scheduler is not None
+        job = self._jobs[name]
+        first = datetime.now(UTC) + timedelta(seconds=0 if job.at_start else job.seconds)
         self._scheduler.add_job(
             self._run,
             "interval",
             args=[name, True],
-            seconds=self._jobs[name].seconds,
+            seconds=job.seconds,
             id=name,
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            next_run_time=first,
         )
 
     async def stop(self) -> None:
@@ -239,4 +251,5 @@ def define_jobs(
     jobs.every(OUTBOX, every.outbox, notifier.deliver_due)
     jobs.every(TOKEN_RENEWAL, every.token_renewal, renewals.run)
     if usage_sync is not None:
-        jobs.every(USAGE_SYNC, every.usage_sync, usage_sync)
+        # Not at start: a long write, and a new leader has every watch to poll first.
+        jobs.every(USAGE_SYNC, every.usage_sync, usage_sync, at_start=False)

@@ -64,7 +64,7 @@ LOGIN_PAUSE = "login"  # watches.paused_reason of watches waiting for their owne
 # ``claim_due`` leases for this long; the same transaction then ends each lease at the
 # watch's planned next poll (``watch_control.plan_next_polls``).
 CLAIM_LEASE = timedelta(seconds=60)
-POLLS_PER_READ_SLOT = 10  # polls claimed per SCNet read slot: room for owners' shared lists
+POLLS_PER_READ_SLOT = 5  # polls claimed per SCNet read slot: room for owners' shared lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,10 +190,28 @@ class WatchService:
         try:
             await self.poll(watch, tracked, reads=reads)
         except Exception:
-            # The planned poll comes round again; one bad poll must not stop the sweep.
+            # One bad poll must not stop the sweep. Most likely its result could not be
+            # committed (SQLite busy too long): poll again soon rather than at the planned
+            # time, which may be WATCH_MAX_INTERVAL away.
             log.exception("polling instance %s failed", watch.instance_id)
+            await self._poll_soon(watch)
         finally:
             self._in_flight.discard(watch.instance_id)
+
+    async def _poll_soon(self, watch: Watch) -> None:
+        now = self._now()
+        try:
+            async with self._db.transaction() as session:
+                await watch_control.replan(
+                    session,
+                    watch.instance_id,
+                    generation=watch.generation,
+                    next_poll_at=now + timedelta(seconds=self._policy.min_interval),
+                    interval_seconds=self._policy.min_interval,
+                    now=now,
+                )
+        except Exception as error:
+            log.warning("could not replan %s (%s)", watch.instance_id, type(error).__name__)
 
     # --- one poll ----------------------------------------------------------------------------
 
