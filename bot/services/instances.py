@@ -114,9 +114,13 @@ class InstanceService:
                 )
         return InstanceView(instance, tracked=tracked is not None, watching=watch is not None)
 
-    async def access_url(self, user: SlackUser, ref: InstanceRef) -> tuple[Instance, Secret]:
-        async def fetch(caller: Caller) -> tuple[Instance, Secret]:
+    async def access_url(self, user: SlackUser, ref: InstanceRef) -> tuple[Instance, Secret | None]:
+        """The instance and its access URL; no URL (and no request for one) unless Running."""
+
+        async def fetch(caller: Caller) -> tuple[Instance, Secret | None]:
             instance = await self._find(caller, ref)
+            if instance.status != "Running":
+                return instance, None
             return instance, await self._client.get_access_url(caller, instance.id)
 
         return await self._accounts.call(user, fetch)

@@ -329,13 +329,11 @@ class Conversation:
         return Message(blocks, f"{view.instance.name}: {view.instance.status}", public=public)
 
     async def _url(self, inv: Invocation, ref: InstanceRef) -> Message:
-        view = await self._instances.status(inv.user, ref)
-        instance = view.instance
-        if instance.status != "Running":
+        instance, url = await self._instances.access_url(inv.user, ref)
+        if url is None:
             return notice(
                 "notice.not_running", inv.locale, name=instance.name, status=instance.status
             )
-        _, url = await self._instances.access_url(inv.user, InstanceRef("id", instance.id.lower()))
         blocks = build_access_url(
             url, instance_id=instance.id, name=instance.name, locale=inv.locale
         )
