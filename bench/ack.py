@@ -79,9 +79,10 @@ class Figures:
     max: float
     late: int  # at or over Slack's 3 s
     failed: int  # answered other than 200, or not at all
+    cpu_ms: float  # the app process's CPU time over the load, per command
 
     @classmethod
-    def of(cls, name: str, samples: Sequence[Sample]) -> Figures:
+    def of(cls, name: str, samples: Sequence[Sample], cpu_seconds: float) -> Figures:
         latencies = sorted(sample.seconds for sample in samples)
         return cls(
             name=name,
@@ -91,12 +92,13 @@ class Figures:
             max=latencies[-1],
             late=sum(1 for seconds in latencies if seconds >= SLACK_DEADLINE),
             failed=sum(1 for sample in samples if sample.status != 200),
+            cpu_ms=cpu_seconds * 1000 / len(latencies),
         )
 
     def row(self) -> str:
         return (
             f"{self.name:<11}{self.n:>6}{self.p50 * 1000:>9.1f}{self.p99 * 1000:>9.1f}"
-            f"{self.max * 1000:>9.1f}{self.late:>8}{self.failed:>9}"
+            f"{self.max * 1000:>9.1f}{self.late:>8}{self.failed:>9}{self.cpu_ms:>11.2f}"
         )
 
 
@@ -118,6 +120,12 @@ class Child:
     @property
     def events_url(self) -> str:
         return f"{self.base_url}/slack/events"
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time so far, from /proc (Linux): fields 14 and 15 of stat."""
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat.rpartition(")")[2].split()  # the command name may contain spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -309,9 +317,10 @@ async def load(
     options: Options,
     *,
     requests: int,
-) -> list[Sample]:
+) -> Figures:
     with collector_paused():
-        return await drive(
+        cpu_before = child.cpu_seconds()
+        samples = await drive(
             http,
             child.events_url,
             build,
@@ -319,6 +328,7 @@ async def load(
             requests=requests,
             concurrency=options.concurrency,
         )
+        return Figures.of(child.name, samples, child.cpu_seconds() - cpu_before)
 
 
 async def run(options: Options) -> bool:
@@ -358,19 +368,15 @@ async def run(options: Options) -> bool:
                     return slack.slash_command(users[index % len(users)].id, "images")
 
                 await load(http, bare, slack, images, options, requests=WARMUP)
-                floor = Figures.of(
-                    "bare bolt",
-                    await load(http, bare, slack, images, options, requests=options.requests),
-                )
+                floor = await load(http, bare, slack, images, options, requests=options.requests)
                 # The bot's warm-up replies come first, so that its background work is over.
                 before = len(slack.response_posts())
                 await load(http, bot, slack, images, options, requests=WARMUP)
                 if not await wait_replies(slack, before + WARMUP, DRAIN_SECONDS):
                     raise RuntimeError(f"warm-up replies missing:\n{bot.log_tail()}")
                 before = len(slack.response_posts())
-                samples = await load(http, bot, slack, images, options, requests=options.requests)
+                figures = await load(http, bot, slack, images, options, requests=options.requests)
                 replies = await drain(slack, before=before, expected=options.requests)
-                figures = Figures.of("scnet-bot", samples)
             finally:
                 for child in children:
                     await stop_child(child)
@@ -383,7 +389,9 @@ def report(options: Options, floor: Figures, bot: Figures, replies: Replies) -> 
         f"ack latency: {options.requests} signed /scnet images, concurrency {options.concurrency}, "
         f"SCNet answering after {options.scnet_latency:g} s (after {WARMUP} warm-up requests)"
     )
-    print(f"{'app':<11}{'n':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'>= 3 s':>8}{'non-200':>9}")
+    columns = ("n", 6), ("p50 ms", 9), ("p99 ms", 9), ("max ms", 9), (">= 3 s", 8), ("non-200", 9)
+    header = "".join(f"{name:>{width}}" for name, width in (*columns, ("cpu ms/cmd", 11)))
+    print(f"{'app':<11}{header}")
     print(floor.row())
     print(bot.row())
     print(f"p99 ratio scnet-bot / bare bolt: {ratio:.2f}")

@@ -14,6 +14,8 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.config import Settings
 from bot.jobs import JobIntervals, Jobs, define_jobs
 from bot.scnet.budget import RequestBudget
@@ -28,7 +30,9 @@ from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
 from bot.services.renewals import RenewalService
 from bot.services.watch import PollPolicy, WatchService
+from bot.slack.app import SlackAdapter, SlackSettings, build_app
 from bot.slack.conversation import Conversation
+from bot.slack.people import People
 from bot.store.database import Database
 from bot.store.leadership import leadership_for
 from bot.store.migrate import upgrade_database
@@ -120,6 +124,29 @@ async def open_runtime(
         events=EventLedger(db=db, now=now),
         conversation=conversation,
         now=now,
+    )
+
+
+def slack_app(runtime: Runtime) -> AsyncApp:
+    """The Bolt app answering ``/scnet``, its buttons, modals and App Home for ``runtime``."""
+    settings = runtime.settings
+    settings.require("slack_bot_token", "slack_signing_secret")
+    assert settings.slack_bot_token is not None
+    assert settings.slack_signing_secret is not None
+    adapter = SlackAdapter(
+        conversation=runtime.conversation,
+        people=People(preferences=runtime.preferences, admins=frozenset(settings.bot_admins)),
+        events=runtime.events,
+        command=settings.slash_command,
+    )
+    return build_app(
+        adapter,
+        SlackSettings(
+            bot_token=settings.slack_bot_token.get_secret_value(),
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            api_url=settings.slack_api_url,
+            command=settings.slash_command,
+        ),
     )
 
 

@@ -179,9 +179,7 @@ class WatchService:
                     PlannedPoll(watch.instance_id, watch.generation, plan.at, plan.interval)
                 )
             await watch_control.plan_next_polls(session, plans, now=now)
-            tracked = await watch_control.tracked_instances(
-                session, [watch.instance_id for watch in claimed]
-            )
+            tracked = await instances.get_many(session, [watch.instance_id for watch in claimed])
         return [(watch, tracked.get(watch.instance_id)) for watch in claimed]
 
     async def _poll_safely(

@@ -11,7 +11,7 @@ deleted and not in a terminal status still hold their CPUs, GPUs and RAM.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -248,6 +248,17 @@ async def mark_deleted(session: Session, instance_id: str, *, now: datetime) -> 
 async def get(session: Session, instance_id: str) -> TrackedInstance | None:
     row = await _get_row(session, instance_id)
     return None if row is None else _record(row)
+
+
+async def get_many(session: Session, instance_ids: Sequence[str]) -> dict[str, TrackedInstance]:
+    """The tracked instances with these ids (unknown ones are left out), in one query."""
+    if not instance_ids:
+        return {}
+    statement = select(TrackedInstanceRow).where(
+        TrackedInstanceRow.instance_id.in_(list(instance_ids))
+    )
+    rows = (await session.execute(statement)).scalars()
+    return {row.instance_id: _record(row) for row in rows}
 
 
 def _filters(*, include_deleted: bool, active_only: bool) -> Iterable[ColumnElement[bool]]:

@@ -22,8 +22,6 @@ from sqlalchemy import ColumnElement, Table, and_, bindparam, select, update
 
 from bot.store.database import Session, affected_rows
 from bot.store.identity import SlackUser
-from bot.store.instances import TrackedInstance
-from bot.store.instances import _record as tracked_record  # the one row-to-record mapping
 from bot.store.tables import AccountRow, TrackedInstanceRow, WatchRow
 
 _WATCHES: Table = WatchRow.__table__  # type: ignore[assignment]
@@ -167,19 +165,6 @@ async def plan_next_polls(session: Session, plans: Sequence[PlannedPoll], *, now
     )
 
 
-async def tracked_instances(
-    session: Session, instance_ids: Sequence[str]
-) -> dict[str, TrackedInstance]:
-    """The tracked instances with these ids (missing ones are left out), in one query."""
-    if not instance_ids:
-        return {}
-    statement = select(TrackedInstanceRow).where(
-        TrackedInstanceRow.instance_id.in_(list(instance_ids))
-    )
-    rows = (await session.execute(statement)).scalars()
-    return {row.instance_id: tracked_record(row) for row in rows}
-
-
 async def replan(
     session: Session,
     instance_id: str,
@@ -191,7 +176,7 @@ async def replan(
 ) -> bool:
     """Change the next poll a claim planned (a status changed); False for a stale poll.
 
-    Unlike ``watches.reschedule`` it counts no attempt: the claim counted this poll already.
+    It counts no attempt: the claim counted this poll already.
     """
     statement = (
         update(WatchRow)

@@ -1,11 +1,12 @@
 """Watch state: when to poll an instance next, how often, and who holds the poll right now.
 
-APScheduler keeps its jobs in memory (STYLE.md); this table is the truth they are rebuilt
-from at start (``list_watches``). A poll is leased before it runs (``claim_due``), so with
-several replicas one instance is polled by one of them, and a replica that died mid-poll
-only delays the next poll until its lease expires. ``generation`` goes up each time a watch
-is (re)started: a late poll of an earlier generation cannot reschedule the new one
-(``reschedule`` checks it), and notices carry it in their dedupe key
+This table, not the scheduler, is what remembers the watches: the sweep job reads it every
+second, so nothing is lost on a restart. ``claim_due`` leases due watches to one sweep, so
+with several replicas one instance is polled by one of them; the claim's transaction also
+plans each watch's next poll (``watch_control.plan_next_polls``) and ends the lease then, so a
+replica that dies mid-poll only delays that poll. ``generation`` goes up each time a watch is
+(re)started: a late poll of an earlier generation matches nothing when it writes
+(``watch_control.replan``), and notices carry it in their dedupe key
 (``"<instance>:ready:<generation>"``) so a restarted watch may notify again.
 """
 
@@ -134,36 +135,6 @@ async def claim_due(
     )
     rows = (await session.execute(statement)).scalars().all()
     return sorted((_record(row) for row in rows), key=lambda w: (w.next_poll_at, w.instance_id))
-
-
-async def reschedule(
-    session: Session,
-    instance_id: str,
-    *,
-    generation: int,
-    next_poll_at: datetime,
-    interval_seconds: float,
-    now: datetime,
-) -> bool:
-    """After a poll: count the attempt, set the next poll, release the lease.
-
-    False when the watch was stopped or restarted meanwhile (another generation): the
-    caller's poll is stale and must not act.
-    """
-    statement = (
-        update(WatchRow)
-        .where(WatchRow.instance_id == instance_id, WatchRow.generation == generation)
-        .values(
-            attempts=WatchRow.attempts + 1,
-            next_poll_at=next_poll_at,
-            interval_seconds=interval_seconds,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return affected_rows(await session.execute(statement)) > 0
 
 
 async def pause(session: Session, instance_id: str, *, reason: str, now: datetime) -> bool:

@@ -18,15 +18,15 @@ from aiohttp import web
 
 from bot.config import load_settings
 from bot.domain.secret import Secret
-from bot.slack.app import SlackAdapter, SlackSettings, build_app
 from bot.slack.http import events_handler
-from bot.slack.people import People
 from bot.store.identity import SlackUser
 from bot.store.keys import generate_key
 from bot.web import build_web_app
-from bot.wiring import Runtime, open_runtime
+from bot.wiring import Runtime, open_runtime, slack_app
 from tests.fake_slack import FakeSlack, Message, SignedResponse, SlackRequest, User
 from tests.scnet_fixtures import SimulatedScnet
+
+LEAD_ID = "U0LEAD0001"  # in BOT_ADMINS, though not a Slack admin: add_user("lead", id=LEAD_ID)
 
 
 @dataclass
@@ -81,6 +81,9 @@ async def world(scnet: SimulatedScnet, tmp_path: Path) -> AsyncIterator[SlackWor
             database_url=f"sqlite:///{tmp_path / 'bot.db'}",
             encryption_keys=generate_key(),
             slack_api_url=slack.api_url,
+            slack_bot_token=slack.bot_token,
+            slack_signing_secret=slack.signing_secret,
+            bot_admins=(LEAD_ID,),
             scnet_read_attempts=2,
             _env_file=None,
         )
@@ -89,20 +92,7 @@ async def world(scnet: SimulatedScnet, tmp_path: Path) -> AsyncIterator[SlackWor
             return datetime.fromtimestamp(scnet.clock(), tz=UTC)
 
         runtime = await open_runtime(settings, stack, now=now)
-        adapter = SlackAdapter(
-            conversation=runtime.conversation,
-            people=People(preferences=runtime.preferences),
-            events=runtime.events,
-            command="/scnet",
-        )
-        app = build_app(
-            adapter,
-            SlackSettings(
-                bot_token=slack.bot_token,
-                signing_secret=slack.signing_secret,
-                api_url=slack.api_url,
-            ),
-        )
+        app = slack_app(runtime)
         runner = web.AppRunner(build_web_app(events_handler(app)))
         await runner.setup()
         stack.push_async_callback(runner.cleanup)

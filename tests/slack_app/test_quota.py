@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.slack_app.conftest import SlackWorld
+from tests.slack_app.conftest import LEAD_ID, SlackWorld
 
 CREATE = "create jupyter:4.4-py3.7-cpu cpus=2 ram=4G"
 
@@ -47,3 +47,12 @@ async def test_quota_shows_team_totals_members_and_balance(world: SlackWorld) ->
     audit = (await world.command(boss, "audit 5"))[-1]
     assert "create" in audit.all_text()
     assert "quota_set" in audit.all_text()
+
+
+async def test_a_user_listed_in_bot_admins_may_set_limits(world: SlackWorld) -> None:
+    lead = world.slack.add_user("lead", id=LEAD_ID)  # not a Slack admin or owner
+    reply = (await world.command(lead, "quota set gpus=3"))[-1]
+    assert "admin" not in reply.all_text().lower()
+    report = await world.runtime.quota.report(world.slack.team.id)
+    assert report.team_limits is not None
+    assert report.team_limits.gpus == 3
