@@ -221,18 +221,41 @@ class QuotaService:
     async def _merge(
         self, user: SlackUser, listed: Sequence[Instance], *, complete: bool
     ) -> tuple[int, int]:
-        now = self._now()
-        added = gone = 0
+        """Write only what changed. Most syncs change nothing, and on SQLite a write
+        transaction spanning every listed instance held the one write lock long enough (on a
+        busy event loop) to make the watcher's polls fail with "database is locked"."""
         async with self._db.transaction() as session:
             known = {t.instance_id: t for t in await instances.list_for_owner(session, user)}
-            seen: set[str] = set()
-            for item in listed:
-                seen.add(item.id)
-                if item.id not in known:
-                    added += 1
+        changed = [item for item in listed if _differs(known.get(item.id), item)]
+        gone_ids = known.keys() - {item.id for item in listed} if complete else set()
+        if not changed and not gone_ids:
+            return 0, 0
+        now = self._now()
+        gone = 0
+        async with self._db.transaction() as session:
+            for item in changed:
                 await instances.track_synced(session, item, owner=user, now=now)
-            if complete:
-                # Deleted from the web console: SCNet no longer lists it.
-                for instance_id in known.keys() - seen:
-                    gone += await instances.mark_deleted(session, instance_id, now=now)
-        return added, gone
+            for instance_id in gone_ids:  # deleted from the web console: no longer listed
+                gone += await instances.mark_deleted(session, instance_id, now=now)
+        return sum(1 for item in changed if item.id not in known), gone
+
+
+def _differs(tracked: TrackedInstance | None, listed: Instance) -> bool:
+    """Whether a listed instance is new to the store or differs from its record."""
+    return tracked is None or (
+        tracked.status,
+        tracked.name,
+        tracked.task_type,
+        tracked.accelerator,
+        tracked.resources,
+        tracked.resource_group,
+        tracked.image_version,
+    ) != (
+        listed.status,
+        listed.name,
+        listed.task_type,
+        listed.accelerator,
+        listed.resources,
+        listed.resource_group,
+        listed.version,
+    )

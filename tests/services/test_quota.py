@@ -11,7 +11,9 @@ from bot.domain.instances import InstanceSpec, Resources
 from bot.domain.quota import QuotaLimits, Usage
 from bot.domain.secret import Secret
 from bot.services.quota import ForceNotAllowed, QuotaExceeded
+from bot.store import instances
 from bot.store.identity import SlackUser
+from bot.store.instances import TrackedInstance
 from tests.services.conftest import ALICE, BOB, Services
 
 IMAGE = "jupyter:4.4-py3.7-cpu"
@@ -115,6 +117,28 @@ async def test_sync_counts_instances_started_outside_the_bot(services: Services)
     await services.instances._client.delete_instances(console, [console_id])
     assert (await services.quota.sync_usage()).gone == 1
     assert (await services.quota.report("T1")).team_usage.gpus == 1
+
+
+async def test_a_sync_writes_only_what_changed(services: Services) -> None:
+    await login_both(services)
+    first = await create(services, ALICE, "a1", 1)
+    second = await create(services, ALICE, "a2", 1)
+    services.scnet.clock.advance(60)  # both Running
+    await services.quota.sync_usage()
+    before = {t.instance_id: t for t in await _tracked(services)}
+    services.scnet.clock.advance(60)
+    services.scnet.sim.set_status(second, "Terminated")
+    await services.quota.sync_usage()
+    after = {t.instance_id: t for t in await _tracked(services)}
+    assert after[first] == before[first]  # unchanged: not even its updated_at was rewritten
+    assert after[second].status == "Terminated"
+    assert after[second].updated_at > before[second].updated_at
+    assert (await services.quota.report("T1")).team_usage.gpus == 1
+
+
+async def _tracked(services: Services) -> list[TrackedInstance]:
+    async with services.database.transaction() as session:
+        return await instances.list_for_owner(session, ALICE)
 
 
 def _ref(instance_id: str) -> InstanceRef:
