@@ -14,6 +14,7 @@ job                every   what
                            at once when a poll queues a notice (``deliver_soon``)
 ``token-renewal``  60 s    renew expiring tokens, resume watches after a new login
 ``usage-sync``     300 s   merge each user's SCNet instance list into the store (quota)
+``housekeeping``   3600 s  drop settled notices and old event keys (``Upkeep.prune``)
 =================  ======  ==========================================================
 
 Only the leader runs the work; every replica runs ``leadership`` and takes over within one
@@ -46,6 +47,7 @@ WATCH_SWEEP: Final = "watch-sweep"
 OUTBOX: Final = "outbox"
 TOKEN_RENEWAL: Final = "token-renewal"  # noqa: S105 - a job name, not a token
 USAGE_SYNC: Final = "usage-sync"
+HOUSEKEEPING: Final = "housekeeping"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class JobIntervals:
     outbox: float = 1.0
     token_renewal: float = 60.0
     usage_sync: float = 300.0
+    housekeeping: float = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +236,7 @@ def define_jobs(
     renewals: RenewalService,
     single_process: bool,
     usage_sync: Work | None = None,
+    housekeeping: Work | None = None,
     intervals: JobIntervals | None = None,
 ) -> None:
     """The background work of the watch issue, on ``jobs``.
@@ -253,3 +257,5 @@ def define_jobs(
     if usage_sync is not None:
         # Not at start: a long write, and a new leader has every watch to poll first.
         jobs.every(USAGE_SYNC, every.usage_sync, usage_sync, at_start=False)
+    if housekeeping is not None:
+        jobs.every(HOUSEKEEPING, every.housekeeping, housekeeping, at_start=False)

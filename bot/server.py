@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.slack.http import events_handler, run_socket_mode
 from bot.slack.sender import SlackDelivery
-from bot.web import build_web_app
+from bot.web import Watcher, build_web_app
 from bot.wiring import open_runtime, slack_app, start_background
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ async def run_server(settings: Settings) -> None:
             command=settings.slash_command,
         )
         stack.push_async_callback(delivery.close)
-        await start_background(runtime, delivery.sender, stack)
+        background = await start_background(runtime, delivery.sender, stack)
         app = slack_app(runtime)
         # Everything built so far lives as long as the process: move it out of the collector's
         # reach, so that full collections during a burst of commands do not rescan it (they
@@ -46,7 +46,10 @@ async def run_server(settings: Settings) -> None:
             log.info("connecting to Slack in Socket Mode")
             await run_socket_mode(app, settings.slack_app_token.get_secret_value())
             return
-        runner = web.AppRunner(build_web_app(events_handler(app)))
+        watcher = Watcher(
+            figures=background.upkeep.figures, is_leader=lambda: background.jobs.is_leader
+        )
+        runner = web.AppRunner(build_web_app(events_handler(app), watcher=watcher))
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.TCPSite(runner, host="0.0.0.0", port=settings.port).start()  # noqa: S104

@@ -5,12 +5,27 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.services.upkeep import WatcherFigures
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ReadFigures = Callable[[], Awaitable[WatcherFigures]]
 _STARTED = web.AppKey("started", float)
 _REQUESTS = web.AppKey("requests", Counter[tuple[str, int]])
+
+
+@dataclass(frozen=True, slots=True)
+class Watcher:
+    """Where ``/metrics`` reads the watcher's state: the database, and this process's role."""
+
+    figures: ReadFigures
+    is_leader: Callable[[], bool]
+
+
+_WATCHER = web.AppKey("watcher", Watcher)
 
 
 @web.middleware
@@ -37,13 +52,39 @@ async def _metrics(request: web.Request) -> web.Response:
     ]
     for (route, status), value in sorted(counts.items()):
         lines.append(f'scnet_bot_http_requests_total{{route="{route}",status="{status}"}} {value}')
+    watcher = request.app.get(_WATCHER)
+    if watcher is not None:
+        lines += _watcher_lines(await watcher.figures(), leader=watcher.is_leader())
     return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
 
 
-def build_web_app(slack_events: Handler) -> web.Application:
+def _watcher_lines(figures: WatcherFigures, *, leader: bool) -> list[str]:
+    return [
+        "# HELP scnet_bot_leader 1 if this process runs the scheduled jobs.",
+        "# TYPE scnet_bot_leader gauge",
+        f"scnet_bot_leader {int(leader)}",
+        "# HELP scnet_bot_watches Watched instances, by state (paused: owner must log in).",
+        "# TYPE scnet_bot_watches gauge",
+        f'scnet_bot_watches{{state="active"}} {figures.active_watches}',
+        f'scnet_bot_watches{{state="paused"}} {figures.paused_watches}',
+        "# HELP scnet_bot_outbox_notices Notices in the outbox, by status (settled ones are"
+        " pruned after days).",
+        "# TYPE scnet_bot_outbox_notices gauge",
+        f'scnet_bot_outbox_notices{{status="pending"}} {figures.pending_notices}',
+        f'scnet_bot_outbox_notices{{status="sent"}} {figures.sent_notices}',
+        f'scnet_bot_outbox_notices{{status="dead"}} {figures.dead_notices}',
+        "# HELP scnet_bot_outbox_oldest_pending_seconds Age of the oldest undelivered notice.",
+        "# TYPE scnet_bot_outbox_oldest_pending_seconds gauge",
+        f"scnet_bot_outbox_oldest_pending_seconds {figures.oldest_pending_seconds:.3f}",
+    ]
+
+
+def build_web_app(slack_events: Handler, *, watcher: Watcher | None = None) -> web.Application:
     app = web.Application(middlewares=[_count])
     app[_STARTED] = time.monotonic()
     app[_REQUESTS] = Counter()
+    if watcher is not None:
+        app[_WATCHER] = watcher
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)

@@ -29,6 +29,7 @@ from bot.services.notify import DeliveryPolicy, NoticeSender, NotifyService
 from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
 from bot.services.renewals import RenewalService
+from bot.services.upkeep import Upkeep
 from bot.services.watch import PollPolicy, WatchService
 from bot.slack.app import SlackAdapter, SlackSettings, build_app
 from bot.slack.conversation import Conversation
@@ -158,6 +159,7 @@ class Background:
     watcher: WatchService
     notifier: NotifyService
     renewals: RenewalService
+    upkeep: Upkeep
 
 
 def poll_policy(settings: Settings) -> PollPolicy:
@@ -209,6 +211,7 @@ async def start_background(
     renewals = RenewalService(
         db=runtime.db, accounts=runtime.accounts, now=runtime.now, on_notice=jobs.deliver_soon
     )
+    upkeep = Upkeep(db=runtime.db, now=runtime.now)
     define_jobs(
         jobs,
         watcher=watcher,
@@ -216,8 +219,9 @@ async def start_background(
         renewals=renewals,
         single_process=runtime.db.dialect == "sqlite",
         usage_sync=runtime.quota.sync_usage,
+        housekeeping=upkeep.prune,
         intervals=every,
     )
     await jobs.start()
     stack.push_async_callback(jobs.stop)
-    return Background(jobs, watcher, notifier, renewals)
+    return Background(jobs, watcher, notifier, renewals, upkeep)

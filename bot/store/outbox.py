@@ -9,6 +9,7 @@ after a crash between poll and commit, is a no-op, on SQLite and PostgreSQL alik
 Life of a notice: ``pending`` → ``claim_due`` (leases it: ``next_attempt_at`` moves to the end
 of the lease and ``attempts`` goes up, so a crashed sender's notice comes back by itself) →
 ``mark_sent``, or ``reschedule`` with the error, or ``mark_dead`` after the last attempt.
+``prune_settled`` later drops settled notices; only a pending notice must never be lost.
 
 The payload is what the renderer needs, and never a secret: an access URL goes to its owner
 from the instance service at send time, not through this table. ``last_error`` is for
@@ -23,7 +24,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Literal
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
 from bot.store.database import Session, affected_rows, dialect_of
 from bot.store.tables import OutboxRow
@@ -212,3 +213,46 @@ async def mark_dead(session: Session, notice_id: int, *, error: str, now: dateti
         .execution_options(synchronize_session=False)
     )
     return affected_rows(await session.execute(statement)) > 0
+
+
+async def prune_settled(session: Session, *, sent_before: datetime, dead_before: datetime) -> int:
+    """Drop notices sent before ``sent_before`` and given up on before ``dead_before``.
+
+    Safe for "exactly once": a dedupe key is only enqueued again by the event that made it
+    (a status change of one watch generation, one day's digest), long over by then.
+    """
+    statement = delete(OutboxRow).where(
+        or_(
+            (OutboxRow.status == "sent") & (OutboxRow.sent_at < sent_before),
+            # A dead notice's next_attempt_at is when it was given up on (``mark_dead``).
+            (OutboxRow.status == "dead") & (OutboxRow.next_attempt_at < dead_before),
+        )
+    )
+    return affected_rows(await session.execute(statement))
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxFigures:
+    pending: int = 0
+    sent: int = 0
+    dead: int = 0
+    oldest_pending_at: datetime | None = None
+
+
+async def figures(session: Session) -> OutboxFigures:
+    """How many notices are in each state, and since when the oldest pending one waits."""
+    statement = select(OutboxRow.status, func.count(), func.min(OutboxRow.created_at)).group_by(
+        OutboxRow.status
+    )
+    counts: dict[str, int] = {}
+    oldest: datetime | None = None
+    for status, count, earliest in (await session.execute(statement)).all():
+        counts[status] = count
+        if status == "pending":
+            oldest = earliest
+    return OutboxFigures(
+        pending=counts.get("pending", 0),
+        sent=counts.get("sent", 0),
+        dead=counts.get("dead", 0),
+        oldest_pending_at=oldest,
+    )

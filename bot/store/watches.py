@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
 from bot.store.database import Session, affected_rows, dialect_of
 from bot.store.tables import WatchRow
@@ -177,8 +177,15 @@ async def stop_watch(session: Session, instance_id: str) -> bool:
 
 
 async def list_watches(session: Session, *, include_paused: bool = False) -> list[Watch]:
-    """Every watch, next poll first: what the scheduler rebuilds its jobs from at start."""
+    """Every watch (unpaused unless asked), next poll first."""
     statement = select(WatchRow).order_by(WatchRow.next_poll_at, WatchRow.instance_id)
     if not include_paused:
         statement = statement.where(WatchRow.paused.is_(False))
     return [_record(row) for row in (await session.execute(statement)).scalars()]
+
+
+async def count_by_state(session: Session) -> tuple[int, int]:
+    """How many watches are active and how many paused (waiting for their owner's login)."""
+    statement = select(WatchRow.paused, func.count()).group_by(WatchRow.paused)
+    counts = {bool(paused): count for paused, count in (await session.execute(statement)).all()}
+    return counts.get(False, 0), counts.get(True, 0)

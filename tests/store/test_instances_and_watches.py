@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from bot.domain.instances import Instance, InstanceSpec, InstanceStatus, Resources
-from bot.store import instances, watches
+from bot.store import instances, watch_control, watches
 from bot.store.database import Database, Session
 from bot.store.instances import SlackOrigin
 from bot.store.tables import TrackedInstanceRow, WatchRow
+from bot.store.watch_control import PlannedPoll
 from tests.store.fakes import ALICE, BOB, CAROL_ELSEWHERE, NOW
 
 LEASE = timedelta(minutes=1)
@@ -178,20 +179,19 @@ async def test_a_watch_is_leased_polled_and_rescheduled(database: Database) -> N
     assert theirs == []
 
     async with database.transaction() as session:
-        moved = await watches.reschedule(
-            session,
-            "i-1",
-            generation=1,
-            next_poll_at=NOW + timedelta(seconds=20),
-            interval_seconds=20,
-            now=NOW,
+        await watch_control.plan_next_polls(
+            session, [PlannedPoll("i-1", 1, NOW + timedelta(seconds=20), 20)], now=NOW
         )
         watch = await watches.get_watch(session, "i-1")
+        early = await watches.claim_due(
+            session, owner="replica-b", now=NOW + timedelta(seconds=19), lease_for=LEASE
+        )
 
-    assert moved
     assert watch is not None
-    assert (watch.attempts, watch.interval_seconds, watch.lease_owner) == (1, 20, None)
-    assert watch.next_poll_at == NOW + timedelta(seconds=20)
+    assert (watch.attempts, watch.interval_seconds) == (1, 20)
+    # The lease ends when the planned poll is due: a replica that died polls again then.
+    assert watch.next_poll_at == watch.lease_expires_at == NOW + timedelta(seconds=20)
+    assert early == []
 
 
 async def test_an_expired_lease_lets_another_replica_poll(database: Database) -> None:
@@ -210,25 +210,26 @@ async def test_an_expired_lease_lets_another_replica_poll(database: Database) ->
     assert [(w.instance_id, w.lease_owner) for w in taken] == [("i-1", "b")]
 
 
-async def test_a_restart_bumps_the_generation_and_stale_polls_cannot_reschedule(
+async def test_a_restart_bumps_the_generation_and_stale_polls_cannot_replan(
     database: Database,
 ) -> None:
     async with database.transaction() as session:
         await _create(session, "i-1")
         await watches.start_watch(session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW)
-        await watches.reschedule(
-            session, "i-1", generation=1, next_poll_at=NOW, interval_seconds=40, now=NOW
-        )
+        await watch_control.plan_next_polls(session, [PlannedPoll("i-1", 1, NOW, 40)], now=NOW)
         restarted = await watches.start_watch(
             session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW + timedelta(hours=1)
         )
-        stale = await watches.reschedule(
+        stale = await watch_control.replan(
             session, "i-1", generation=1, next_poll_at=NOW, interval_seconds=99, now=NOW
         )
+        current = await watches.get_watch(session, "i-1")
 
     assert (restarted.generation, restarted.attempts, restarted.interval_seconds) == (2, 0, 10)
     assert restarted.created_at == NOW
     assert not stale
+    assert current is not None
+    assert current.interval_seconds == 10
 
 
 async def test_paused_watches_are_not_claimed_until_resumed(database: Database) -> None:
