@@ -261,11 +261,44 @@ class ProcessedDeliveryRow(Base):
 
 
 class TeamSettingRow(Base):
+    """A team's daily digest: where (NULL: off), when, and in which language.
+
+    ``digest_time`` is the local ``HH:MM`` in ``digest_timezone`` (an IANA name); a digest
+    due before ``updated_at`` is skipped, so a schedule changed mid-day starts tomorrow.
+    """
+
     __tablename__ = "team_settings"
 
     team_id: Mapped[str] = mapped_column(String(SLACK_ID), primary_key=True)
     digest_channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID))
+    digest_time: Mapped[str] = mapped_column(String(5), server_default="09:00")
+    digest_timezone: Mapped[str] = mapped_column(String(64), server_default="Asia/Shanghai")
+    digest_hours: Mapped[int] = mapped_column(Integer, server_default="24")
+    digest_locale: Mapped[str | None] = mapped_column(String(8))
     updated_at: Mapped[datetime]
+
+    __table_args__ = (CheckConstraint("digest_locale IN ('en', 'zh')", name="digest_locale"),)
+
+
+class QuotaAlertRow(Base):
+    """Whether a team's usage stands at or above ``percent`` of its ``resource`` limit.
+
+    ``crossings`` counts the times it went from below to at-or-above: the alert's dedupe key
+    carries it, so each crossing alerts once, across restarts, and a later one alerts again.
+    """
+
+    __tablename__ = "quota_alerts"
+
+    team_id: Mapped[str] = mapped_column(String(SLACK_ID), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(16), primary_key=True)
+    percent: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reached: Mapped[bool]
+    crossings: Mapped[int]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint("resource IN ('gpus', 'cpus', 'ram_mb', 'instances')", name="resource"),
+    )
 
 
 class ChannelSettingRow(Base):

@@ -19,6 +19,8 @@ from bot.store.migrate import (
 )
 from bot.store.tables import Base
 
+REVISIONS = ["0001", "0002"]  # oldest first
+
 
 async def _table_names(url: str) -> set[str]:
     engine = open_engine(url)
@@ -32,7 +34,8 @@ async def _table_names(url: str) -> set[str]:
 async def test_upgrade_from_empty_then_again_changes_nothing(database_url: str) -> None:
     assert await current_revision(database_url) is None
 
-    assert await upgrade_database(database_url) == [head_revision()]
+    assert await upgrade_database(database_url) == REVISIONS
+    assert head_revision() == REVISIONS[-1]
     assert await current_revision(database_url) == head_revision()
     assert await upgrade_database(database_url) == []
     assert await current_revision(database_url) == head_revision()
@@ -58,11 +61,40 @@ async def test_downgrade_to_base_drops_everything_and_upgrade_restores_it(
     await upgrade_database(database_url)
     assert set(Base.metadata.tables) <= await _table_names(database_url)
 
-    assert await downgrade_database(database_url, revision="base") == [head_revision()]
+    assert await downgrade_database(database_url, revision="base") == REVISIONS[::-1]
     assert await _table_names(database_url) <= {"alembic_version"}
     assert await current_revision(database_url) is None
 
-    assert await upgrade_database(database_url) == [head_revision()]
+    assert await upgrade_database(database_url) == REVISIONS
+
+
+async def test_a_digest_channel_set_before_0002_gets_the_default_schedule(
+    database_url: str,
+) -> None:
+    await upgrade_database(database_url, revision="0001")
+    engine = open_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql(
+                "INSERT INTO team_settings (team_id, digest_channel_id, updated_at) "
+                "VALUES ('T1', 'C1', '2026-01-01 00:00:00.000000')"
+            )
+    finally:
+        await engine.dispose()
+    assert await upgrade_database(database_url) == ["0002"]
+    engine = open_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.exec_driver_sql(
+                    "SELECT digest_channel_id, digest_time, digest_timezone, digest_hours "
+                    "FROM team_settings"
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    assert tuple(row) == ("C1", "09:00", "Asia/Shanghai", 24)
+    assert await downgrade_database(database_url, revision="0001") == ["0002"]
 
 
 async def test_scripts_are_found_from_any_working_directory(
@@ -72,7 +104,7 @@ async def test_scripts_are_found_from_any_working_directory(
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
 
-    assert await upgrade_database(database_url) == [head_revision()]
+    assert await upgrade_database(database_url) == REVISIONS
 
 
 async def test_sqlite_file_and_its_directory_are_created_on_first_start(tmp_path: Path) -> None:
