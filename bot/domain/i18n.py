@@ -249,8 +249,20 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "zh": "`{part}` 不是 Slack 用户：请使用 `@用户名` 提及对方。",
     },
     "usage.unknown_quota_action": {
-        "en": "`quota` takes nothing or `set ...`, not `{part}`.",
-        "zh": "`quota` 后只能不带参数或接 `set ...`，而不是 `{part}`。",
+        "en": "`quota` takes nothing, `set ...` or `digest ...`, not `{part}`.",
+        "zh": "`quota` 后只能不带参数，或接 `set ...`、`digest ...`，而不是 `{part}`。",
+    },
+    "usage.bad_channel": {
+        "en": "`{part}` is not a channel: pick one with #, like `#gpu-team`, or write `off`.",
+        "zh": "`{part}` 不是频道：请用 # 选择频道，例如 `#gpu-team`，或写 `off`。",
+    },
+    "usage.bad_clock": {
+        "en": "`{key}={part}` is not a time of day: use HH:MM on a 24-hour clock, like `09:00`.",
+        "zh": "`{key}={part}` 不是有效的时间：请使用 24 小时制 HH:MM，例如 `09:00`。",
+    },
+    "usage.bad_timezone": {
+        "en": "`{key}={part}` is not a time zone: use a name like `Asia/Shanghai` or `UTC`.",
+        "zh": "`{key}={part}` 不是有效的时区：请使用 `Asia/Shanghai` 或 `UTC` 这样的名称。",
     },
     "usage.unknown_topic": {
         "en": "There is no command `{part}`. Try: {valid}.",
@@ -563,23 +575,42 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "zh": "示例：`{command} unwatch train`",
     },
     "help.quota.usage": {
-        "en": "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@name]]",
-        "zh": "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@用户]]",
+        "en": (
+            "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@name]"
+            " | digest [#channel | off] [at=HH:MM] [tz=Area/City] [hours=N]]"
+        ),
+        "zh": (
+            "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@用户]"
+            " | digest [#频道 | off] [at=HH:MM] [tz=时区] [hours=N]]"
+        ),
     },
     "help.quota.summary": {
-        "en": "Show the team's usage against its limits; admins set the limits.",
-        "zh": "查看团队用量与限额；管理员可设置限额。",
+        "en": "Show the team's usage against its limits; admins set the limits and the digest.",
+        "zh": "查看团队用量与限额；管理员可设置限额和每日摘要。",
     },
     "help.quota.details": {
         "en": (
-            "`{command} quota` shows who holds which accelerators, CPUs and memory right now.\n"
+            "`{command} quota` shows who holds which accelerators, CPUs and memory right now, "
+            "and your own SCNet node limits.\n"
             "Admins: `{command} quota set gpus=8 cpus=64 ram=256G instances=10` sets the team's "
-            "limits; add `user=@name` to set one member's."
+            "limits; add `user=@name` to set one member's.\n"
+            "Admins: `{command} quota digest #gpu-team at=09:00 tz=Asia/Shanghai hours=24` posts "
+            "a daily digest there (usage, top holders, instances running longer than `hours`), "
+            "and an alert whenever usage reaches 80% or 100% of a team limit. Defaults: "
+            "at={digest_at}, tz={digest_tz}, hours={digest_hours}; an option left out keeps its "
+            "value. Invite the bot to the channel. `{command} quota digest` shows the settings, "
+            "`{command} quota digest off` stops both."
         ),
         "zh": (
-            "`{command} quota` 显示当前谁占用了多少加速卡、CPU 和内存。\n"
+            "`{command} quota` 显示当前谁占用了多少加速卡、CPU 和内存，"
+            "以及您自己的 SCNet 节点上限。\n"
             "管理员：`{command} quota set gpus=8 cpus=64 ram=256G instances=10` 设置团队限额；"
-            "加上 `user=@用户` 则设置某个成员的限额。"
+            "加上 `user=@用户` 则设置某个成员的限额。\n"
+            "管理员：`{command} quota digest #gpu-team at=09:00 tz=Asia/Shanghai hours=24` "
+            "每天在该频道发布摘要（用量、占用最多的成员、运行超过 `hours` 小时的实例），"
+            "并在用量达到团队限额的 80% 或 100% 时发出提醒。默认值：at={digest_at}、"
+            "tz={digest_tz}、hours={digest_hours}；未给出的选项保持原值。请先把机器人邀请进该频道。"
+            "`{command} quota digest` 查看设置，`{command} quota digest off` 同时停止摘要和提醒。"
         ),
     },
     "help.audit.usage": {
@@ -1071,6 +1102,79 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "Name the member with an @mention, e.g. `quota set gpus=2 user=@bob`.",
         "zh": "请用 @提及 指定成员，例如 `quota set gpus=2 user=@bob`。",
     },
+    "quota.digest_by_mention": {
+        "en": "Pick the channel from Slack's # list, e.g. `quota digest #gpu-team`.",
+        "zh": "请从 Slack 的 # 列表中选择频道，例如 `quota digest #gpu-team`。",
+    },
+    "quota.digest_no_channel": {
+        "en": "Name the channel for the digest first, e.g. `quota digest #gpu-team`.",
+        "zh": "请先指定摘要发布的频道，例如 `quota digest #gpu-team`。",
+    },
+    "quota.digest_on": {
+        "en": (
+            "Daily digest: in {channel} at {at} ({tz}), listing instances running longer than "
+            "{hours} h. Next one: {next}. Quota alerts go there too."
+        ),
+        "zh": (
+            "每日摘要：每天 {at}（{tz}）发布到 {channel}，列出运行超过 {hours} 小时的实例。"
+            "下一次：{next}。配额提醒也发到该频道。"
+        ),
+    },
+    "quota.digest_off": {
+        "en": "The daily digest and quota alerts are off.",
+        "zh": "每日摘要和配额提醒已关闭。",
+    },
+    "quota.digest_none": {
+        "en": "No daily digest is set up. Start one with `{command} quota digest #channel`.",
+        "zh": "尚未设置每日摘要。可用 `{command} quota digest #频道` 开启。",
+    },
+    "quota.digest_invite": {
+        "en": "Make sure I am in that channel (`/invite` me), or the posts cannot arrive.",
+        "zh": "请确认机器人已加入该频道（使用 `/invite` 邀请），否则无法发布。",
+    },
+    "quota.node_limits_title": {
+        "en": "Your SCNet node limits",
+        "zh": "您的 SCNet 节点上限",
+    },
+    "quota.node_limits_line": {
+        "en": (
+            "*{group}* ({accelerator}): {cpus} CPU · {gpus} cards · {memory} per node, "
+            "{nodes} nodes, time limit {max_time}"
+        ),
+        "zh": (
+            "*{group}*（{accelerator}）：每节点 {cpus} 核 CPU · {gpus} 张卡 · {memory}，"
+            "共 {nodes} 个节点，时长上限 {max_time}"
+        ),
+    },
+    "digest.title": {"en": "Daily quota digest · {day}", "zh": "每日配额摘要 · {day}"},
+    "digest.top_title": {"en": "Top holders", "zh": "占用最多的成员"},
+    "digest.long_title": {
+        "en": "Running longer than {hours} h",
+        "zh": "运行超过 {hours} 小时",
+    },
+    "digest.long_none": {
+        "en": "Nothing has been running longer than {hours} h.",
+        "zh": "没有运行超过 {hours} 小时的实例。",
+    },
+    "digest.footer": {
+        "en": "Posted daily at this time ({tz}). Admins change it with `{command} quota digest`.",
+        "zh": "每天此时发布（{tz}）。管理员可用 `{command} quota digest` 修改。",
+    },
+    "alert.near": {
+        "en": "Team usage of {resource} reached {percent}% of the limit: {used} of {limit}.",
+        "zh": "团队的{resource}用量已达到限额的 {percent}%：{used} / {limit}。",
+    },
+    "alert.full": {
+        "en": (
+            "Team usage of {resource} reached the limit: {used} of {limit}. Creates past it are "
+            "refused; an admin may add `--force`."
+        ),
+        "zh": (
+            "团队的{resource}用量已达到限额：{used} / {limit}。超出限额的创建将被拒绝；"
+            "管理员可加 `--force`。"
+        ),
+    },
+    "alert.holders": {"en": "Held by: {holders}", "zh": "占用者：{holders}"},
     "audit.title": {"en": "Latest actions ({count})", "zh": "最近的操作（{count}）"},
     "audit.empty": {"en": "No actions recorded yet.", "zh": "尚无操作记录。"},
     "audit.line": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from bot.domain.commands import (
     AUDIT_DEFAULT,
     NOT_GIVEN,
     Audit,
+    ChannelRef,
     Command,
     Create,
     Delete,
@@ -22,6 +23,7 @@ from bot.domain.commands import (
     Logout,
     MemberRef,
     Quota,
+    QuotaDigest,
     QuotaLimits,
     QuotaSet,
     Restart,
@@ -200,6 +202,25 @@ def test_quota_set_for_the_team_and_for_a_member() -> None:
     assert parsed("quota set gpus=4 user=<@U024BE7LH|bob>") == QuotaSet(
         limits=QuotaLimits(gpus=4), member=MemberRef("user_id", "U024BE7LH")
     )
+
+
+def test_quota_digest_takes_a_channel_mention_and_options() -> None:
+    assert parse_slack_text(
+        "quota digest <#C0GPU1234|gpu-team> at=9:30 tz=Europe/Berlin hours=48"
+    ) == QuotaDigest(
+        channel=ChannelRef("channel_id", "C0GPU1234"),
+        at=time(9, 30),
+        timezone="Europe/Berlin",
+        hours=48,
+    )
+    assert parsed("quota digest <#C0GPU1234|>") == QuotaDigest(
+        channel=ChannelRef("channel_id", "C0GPU1234")
+    )
+    assert parsed("quota digest #gpu-team") == QuotaDigest(channel=ChannelRef("name", "gpu-team"))
+    assert parsed("quota digest at=18:00") == QuotaDigest(at=time(18, 0))
+    assert parsed("quota digest OFF") == QuotaDigest(off=True)
+    assert parsed("quota digest") == QuotaDigest()
+    assert not QuotaDigest().changes
 
 
 def test_slack_text_is_unescaped_before_parsing() -> None:

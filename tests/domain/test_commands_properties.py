@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import string
-from datetime import timedelta
+from datetime import time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.commands import (
     CREATE_BOUNDS,
+    DIGEST_HOURS,
     NOT_GIVEN,
     QUOTA_BOUNDS,
     SUBCOMMANDS,
     Audit,
+    ChannelRef,
     Command,
     Create,
     Delete,
@@ -26,6 +28,7 @@ from bot.domain.commands import (
     Logout,
     MemberRef,
     Quota,
+    QuotaDigest,
     QuotaLimits,
     QuotaSet,
     Restart,
@@ -66,6 +69,14 @@ GRAMMAR_WORDS = [
     "0a1b2c",
     "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
     "user=<@U123>",
+    "digest",
+    "<#C123|general>",
+    "#general",
+    "off",
+    "at=09:00",
+    "tz=Asia/Shanghai",
+    "tz=../x",
+    "hours=24",
     "&amp;",
     "\u3000",
     "训练",
@@ -205,6 +216,25 @@ def vars_of(limits: QuotaLimits) -> tuple[int | None, ...]:
     return (limits.gpus, limits.cpus, limits.ram_mb, limits.instances)
 
 
+channels = st.one_of(
+    st.from_regex(r"[CG][A-Z0-9]{2,10}", fullmatch=True).map(lambda v: ChannelRef("channel_id", v)),
+    st.from_regex(r"[a-z0-9][a-z0-9_.\-]{0,20}", fullmatch=True).map(
+        lambda v: ChannelRef("name", v)
+    ),
+)
+digests = st.one_of(
+    st.builds(QuotaDigest, off=st.just(True), public=st.booleans()),
+    st.builds(
+        QuotaDigest,
+        channel=optional(channels),
+        at=optional(st.builds(time, st.integers(0, 23), st.integers(0, 59))),
+        timezone=optional(
+            st.sampled_from(["UTC", "Asia/Shanghai", "America/New_York", "Etc/GMT+8"])
+        ),
+        hours=optional(bounded(DIGEST_HOURS)),
+        public=st.booleans(),
+    ),
+)
 public = st.booleans()
 ref_commands = st.one_of(
     *(
@@ -229,6 +259,7 @@ commands = st.one_of(
     ref_commands,
     st.builds(Quota, public=public),
     st.builds(QuotaSet, limits=quota_limits, member=optional(members), public=public),
+    digests,
     st.builds(Audit, entries=st.integers(1, 100), public=public),
     st.builds(Lang, locale=st.sampled_from(["zh", "en"]), public=public),
 )

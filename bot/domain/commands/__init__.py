@@ -12,6 +12,7 @@ from .bounds import (
     AUDIT_ENTRIES,
     CREATE_BOUNDS,
     CREATE_DEFAULTS,
+    DIGEST_HOURS,
     MAX_TEXT_CHARS,
     QUOTA_BOUNDS,
     CreateBounds,
@@ -30,6 +31,7 @@ from .model import (
     NOT_GIVEN,
     SUBCOMMANDS,
     Audit,
+    ChannelRef,
     Command,
     Create,
     Delete,
@@ -44,6 +46,7 @@ from .model import (
     MemberRef,
     NotGiven,
     Quota,
+    QuotaDigest,
     QuotaSet,
     RefKind,
     Restart,
@@ -57,7 +60,7 @@ from .model import (
     WhoAmI,
     excerpt,
 )
-from .parser import QUOTA_KEYS, parse_command, parse_slack_text
+from .parser import DIGEST_KEYS, QUOTA_KEYS, parse_command, parse_slack_text
 from .text import command_text, quote
 from .values import (
     describe_ram,
@@ -76,12 +79,15 @@ __all__ = [
     "CREATE_BOUNDS",
     "CREATE_DEFAULTS",
     "CREATE_KEYS",
+    "DIGEST_HOURS",
+    "DIGEST_KEYS",
     "MAX_TEXT_CHARS",
     "NOT_GIVEN",
     "QUOTA_BOUNDS",
     "QUOTA_KEYS",
     "SUBCOMMANDS",
     "Audit",
+    "ChannelRef",
     "Command",
     "Create",
     "CreateBounds",
@@ -101,6 +107,7 @@ __all__ = [
     "NotGiven",
     "Quota",
     "QuotaBounds",
+    "QuotaDigest",
     "QuotaLimits",
     "QuotaSet",
     "RefKind",

@@ -76,5 +76,7 @@ CREATE_BOUNDS: Final = CreateBounds()
 QUOTA_BOUNDS: Final = QuotaBounds()
 AUDIT_ENTRIES: Final = IntRange(1, 100)
 AUDIT_DEFAULT: Final = 20
+# ``quota digest hours=N``: from how many hours an instance counts as running long (30 days).
+DIGEST_HOURS: Final = IntRange(1, 720)
 # A name or reference longer than this cannot be one of ours or SCNet's console's.
 REF_NAME_CHARS: Final = 128

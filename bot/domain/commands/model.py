@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import Enum
 from typing import ClassVar, Final, Literal
 
@@ -117,6 +117,14 @@ class MemberRef:
     """A Slack user named in ``quota set ... user=``: a mention's user id, or a typed name."""
 
     kind: Literal["user_id", "name"]
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """A channel named in ``quota digest``: a mention's channel id, or a typed ``#name``."""
+
+    kind: Literal["channel_id", "name"]
     value: str
 
 
@@ -248,6 +256,28 @@ class QuotaSet:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QuotaDigest:
+    """``quota digest``: show the daily digest's settings, change them, or turn it ``off``.
+
+    A value left out (None) keeps what is set, or the default when nothing is (admins only).
+    """
+
+    subcommand: ClassVar[Subcommand] = "quota"
+    channel: ChannelRef | None = None
+    off: bool = False
+    at: time | None = None
+    timezone: str | None = None
+    hours: int | None = None
+    public: bool = False
+
+    @property
+    def changes(self) -> bool:
+        return self.off or any(
+            value is not None for value in (self.channel, self.at, self.timezone, self.hours)
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Audit:
     subcommand: ClassVar[Subcommand] = "audit"
     entries: int
@@ -273,6 +303,7 @@ Command = (
     | InstanceCommand
     | Quota
     | QuotaSet
+    | QuotaDigest
     | Audit
     | Lang
 )

@@ -7,6 +7,7 @@ Grammar (words split as in ``tokens``; ``--public`` and ``--force`` may stand an
     create [<image>] [key=value ...]                    (keys: see ``create``)
     status|url|restart|stop|delete|watch|unwatch <id | id prefix (6+ hex) | name>
     quota | quota set gpus=N cpus=N ram=N[G] instances=N [user=@name]
+    quota digest [#channel | off] [at=HH:MM] [tz=Area/City] [hours=N]
     audit [n]                    lang zh|en
 
 An empty text is ``help``. ``--force`` only applies to create; ``--public`` is refused where the
@@ -25,7 +26,7 @@ from bot.domain.instances import ACCELERATORS, Accelerator, ImageType
 from bot.domain.quota import QuotaLimits
 from bot.domain.secret import MASK
 
-from .bounds import AUDIT_DEFAULT, AUDIT_ENTRIES, MAX_TEXT_CHARS, QUOTA_BOUNDS
+from .bounds import AUDIT_DEFAULT, AUDIT_ENTRIES, DIGEST_HOURS, MAX_TEXT_CHARS, QUOTA_BOUNDS
 from .create import CreateFlags, collect_options, parse_create
 from .model import (
     SUBCOMMANDS,
@@ -41,6 +42,7 @@ from .model import (
     Login,
     Logout,
     Quota,
+    QuotaDigest,
     QuotaSet,
     Restart,
     Status,
@@ -54,13 +56,25 @@ from .model import (
     usage,
 )
 from .tokens import Word, tokenise
-from .values import looks_like_token, parse_int, parse_member, parse_ram, parse_ref, parse_token
+from .values import (
+    looks_like_token,
+    parse_channel,
+    parse_clock,
+    parse_int,
+    parse_member,
+    parse_ram,
+    parse_ref,
+    parse_timezone,
+    parse_token,
+)
 
 FLAGS: Final = ("public", "force")
 # "--" typed on a Mac or phone often arrives as an em or en dash.
 _FLAG_PREFIXES: Final = ("--", "—", "–")
 _PRIVATE_REPLIES: Final = frozenset({"login", "url"})
 QUOTA_KEYS: Final = ("gpus", "cpus", "ram", "instances", "user")
+DIGEST_KEYS: Final = ("at", "tz", "hours")
+DIGEST_OFF: Final = "off"
 _IMAGE_TYPES: Final[Mapping[str, ImageType]] = {"base": "Base", "jupyterlab": "JupyterLab"}
 _ACCELERATORS: Final[Mapping[str, Accelerator]] = {value: value for value in ACCELERATORS}
 _SLACK_ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
@@ -251,10 +265,13 @@ def _parse_instance_command(
     return build(ref, flags.public)
 
 
-def _parse_quota(args: Sequence[Word], flags: Flags) -> Quota | QuotaSet | UsageError:
+def _parse_quota(args: Sequence[Word], flags: Flags) -> Quota | QuotaSet | QuotaDigest | UsageError:
     if not args:
         return Quota(public=flags.public)
-    if args[0].text.lower() != "set" or args[0].is_option:
+    action = "" if args[0].is_option else args[0].text.lower()
+    if action == "digest":
+        return _parse_digest(args[1:], flags)
+    if action != "set":
         return usage("usage.unknown_quota_action", part=args[0].text)
     stray = [word for word in args[1:] if not word.is_option]
     if stray:
@@ -295,6 +312,34 @@ def _build_quota_set(single: Mapping[str, str], flags: Flags) -> QuotaSet | Usag
         instances=values["instances"],
     )
     return QuotaSet(limits=limits, member=member, public=flags.public)
+
+
+def _parse_digest(args: Sequence[Word], flags: Flags) -> QuotaDigest | UsageError:
+    positional = [word for word in args if not word.is_option]
+    if len(positional) > 1:
+        return usage("usage.unexpected_argument", part=positional[1].text)
+    options = [word for word in args if word.is_option]
+    if positional and positional[0].text.lower() == DIGEST_OFF and not positional[0].quoted:
+        if options:
+            return usage("usage.unexpected_argument", part=options[0].text)
+        return QuotaDigest(off=True, public=flags.public)
+    channel = parse_channel(positional[0].text) if positional else None
+    if isinstance(channel, UsageError):
+        return channel
+    collected = collect_options(options, DIGEST_KEYS)
+    if isinstance(collected, UsageError):
+        return collected
+    single, _ = collected
+    at = parse_clock("at", single["at"]) if "at" in single else None
+    if isinstance(at, UsageError):
+        return at
+    timezone = parse_timezone("tz", single["tz"]) if "tz" in single else None
+    if isinstance(timezone, UsageError):
+        return timezone
+    hours = parse_int("hours", single["hours"], DIGEST_HOURS) if "hours" in single else None
+    if isinstance(hours, UsageError):
+        return hours
+    return QuotaDigest(channel=channel, at=at, timezone=timezone, hours=hours, public=flags.public)
 
 
 def _parse_audit(args: Sequence[Word], flags: Flags) -> Audit | UsageError:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.domain.digest import clock_text
 from bot.domain.secret import MASK
 
 from .model import (
     Audit,
+    ChannelRef,
     Command,
     Create,
     Delete,
@@ -20,6 +22,7 @@ from .model import (
     Login,
     MemberRef,
     NotGiven,
+    QuotaDigest,
     QuotaSet,
     Restart,
     Status,
@@ -64,6 +67,8 @@ def _arguments(command: Command) -> list[str]:
             return _create_arguments(command)
         case QuotaSet():
             return ["set", *_quota_options(command)]
+        case QuotaDigest():
+            return ["digest", *_digest_arguments(command)]
         case Audit(entries=entries):
             return [str(entries)]
         case Lang(locale=locale):
@@ -127,6 +132,23 @@ def _quota_options(command: QuotaSet) -> list[str]:
     if command.member is not None:
         words.append(f"user={quote(_member_text(command.member))}")
     return words
+
+
+def _digest_arguments(command: QuotaDigest) -> list[str]:
+    if command.off:
+        return ["off"]
+    words = [] if command.channel is None else [quote(_channel_text(command.channel))]
+    return words + _options(
+        [
+            ("at", None if command.at is None else clock_text(command.at)),
+            ("tz", command.timezone),
+            ("hours", _number(command.hours)),
+        ]
+    )
+
+
+def _channel_text(channel: ChannelRef) -> str:
+    return f"<#{channel.value}>" if channel.kind == "channel_id" else f"#{channel.value}"
 
 
 def _member_text(member: MemberRef) -> str:

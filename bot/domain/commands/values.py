@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from typing import Final, TypeVar
 
+from bot.domain.digest import zone_named
 from bot.domain.instances import MountKind, MountSpec, PortSpec, Protocol
 from bot.domain.secret import Secret
 
 from .bounds import CREATE_BOUNDS, IntRange
-from .model import MIN_PREFIX_CHARS, InstanceRef, MemberRef, UsageError, usage
+from .model import MIN_PREFIX_CHARS, ChannelRef, InstanceRef, MemberRef, UsageError, usage
 
 T = TypeVar("T")
 
@@ -31,6 +32,10 @@ _IMAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+\-]*")
 # encoding of '{"'), then a signature.
 _JWT = re.compile(r"eyJ[A-Za-z0-9_\-]+\.eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
+# Slack sends a channel mention as <#C123|name> (or <#C123|> when it leaves the name out).
+_CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>")
+_CHANNEL_NAME_CHARS: Final = 80  # Slack's limit
+_CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MEMBER_NAME_CHARS: Final = 80
 
@@ -209,6 +214,36 @@ def parse_member(raw: str) -> MemberRef | UsageError:
     if not name or len(name) > _MEMBER_NAME_CHARS or not name.isprintable() or " " in name:
         return usage("usage.bad_member", part=raw)
     return MemberRef("name", name)
+
+
+def parse_channel(raw: str) -> ChannelRef | UsageError:
+    """``<#C123|general>`` (a Slack mention) or ``#general``."""
+    mention = _CHANNEL_MENTION.fullmatch(raw)
+    if mention is not None:
+        return ChannelRef("channel_id", mention[1])
+    name = raw.removeprefix("#")
+    if (
+        name != raw
+        and 0 < len(name) <= _CHANNEL_NAME_CHARS
+        and all(char.isalnum() or char in "-_." for char in name)
+    ):
+        return ChannelRef("name", name)
+    return usage("usage.bad_channel", part=raw)
+
+
+def parse_clock(key: str, raw: str) -> time | UsageError:
+    """A time of day, ``HH:MM`` on a 24-hour clock (``9:30`` too)."""
+    match = _CLOCK.fullmatch(raw)
+    if match is None:
+        return usage("usage.bad_clock", part=raw, key=key)
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_timezone(key: str, raw: str) -> str | UsageError:
+    """An IANA time zone name the tz database knows: ``Asia/Shanghai``, ``UTC``."""
+    if zone_named(raw) is None:
+        return usage("usage.bad_timezone", part=raw, key=key)
+    return raw
 
 
 def looks_like_token(text: str) -> bool:

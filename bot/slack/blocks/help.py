@@ -16,6 +16,12 @@ from bot.domain.commands import (
     format_ram,
     format_timeout,
 )
+from bot.domain.digest import (
+    DEFAULT_DIGEST_TIME,
+    DEFAULT_DIGEST_TIMEZONE,
+    DEFAULT_LONG_RUNNING_HOURS,
+    clock_text,
+)
 from bot.domain.i18n import Locale, translate
 
 from . import limits
@@ -51,6 +57,9 @@ def build_help(
                 audit_min=AUDIT_ENTRIES.low,
                 audit_max=AUDIT_ENTRIES.high,
                 audit_default=AUDIT_DEFAULT,
+                digest_at=clock_text(DEFAULT_DIGEST_TIME),
+                digest_tz=DEFAULT_DIGEST_TIMEZONE,
+                digest_hours=DEFAULT_LONG_RUNNING_HOURS,
             )
         ),
     ]
