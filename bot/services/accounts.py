@@ -95,6 +95,9 @@ class AccountService:
         # Login, logout and renewal replace or drop the entry; another replica's renewal is
         # seen within cache_seconds, and a stale token only costs one 10008 and a renewal.
         self._unlocked: dict[SlackUser, tuple[UnlockedAccount, float]] = {}
+        # One database read per user at a time: a burst of commands from one user (or the
+        # watcher and the usage sync) waits for it instead of each reading and decrypting.
+        self._loading: dict[SlackUser, asyncio.Lock] = {}
         self._cache_seconds = cache_seconds
         self._clock = clock
 
@@ -166,7 +169,17 @@ class AccountService:
         )
         self._unlocked.pop(user, None)
         async with self._db.transaction() as session:
-            return await save_login(session, login, vault=self._vault, now=self._now())
+            summary = await save_login(session, login, vault=self._vault, now=self._now())
+        # What a read would decrypt now: the first command after a login needs no read.
+        unlocked = UnlockedAccount(
+            user=user,
+            identity=identity,
+            token=token,
+            token_expires_at=claims.expires_at,
+            credentials=credentials,
+        )
+        self._unlocked[user] = (unlocked, self._clock())
+        return summary
 
     async def _identity_for(self, token: Secret, claims: TokenClaims) -> ScnetIdentity:
         ai_url, region = self._policy.default_ai_url, ""
@@ -212,16 +225,26 @@ class AccountService:
         return expires is not None and expires - self._policy.renew_before <= self._now()
 
     async def _unlock(self, user: SlackUser, *, fresh: bool = False) -> UnlockedAccount:
-        cached = self._unlocked.get(user)
-        if not fresh and cached is not None and self._clock() - cached[1] < self._cache_seconds:
-            return cached[0]
-        async with self._db.transaction() as session:
-            loaded = await load_for_call(session, user, vault=self._vault, now=self._now())
-        if isinstance(loaded, LoginRequired):
-            self._unlocked.pop(user, None)
-            raise LoginNeeded(loaded.reason)
-        self._unlocked[user] = (loaded, self._clock())
-        return loaded
+        cached = None if fresh else self._cached(user)
+        if cached is not None:
+            return cached
+        async with self._loading.setdefault(user, asyncio.Lock()):
+            cached = None if fresh else self._cached(user)
+            if cached is not None:
+                return cached  # loaded by a call that held the lock while this one waited
+            async with self._db.transaction() as session:
+                loaded = await load_for_call(session, user, vault=self._vault, now=self._now())
+            if isinstance(loaded, LoginRequired):
+                self._unlocked.pop(user, None)
+                raise LoginNeeded(loaded.reason)
+            self._unlocked[user] = (loaded, self._clock())
+            return loaded
+
+    def _cached(self, user: SlackUser) -> UnlockedAccount | None:
+        entry = self._unlocked.get(user)
+        if entry is None or self._clock() - entry[1] >= self._cache_seconds:
+            return None
+        return entry[0]
 
     async def _renew(self, user: SlackUser, *, stale: Secret) -> UnlockedAccount:
         lock = self._locks.setdefault(user, asyncio.Lock())

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import event
 
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller
 from bot.scnet.errors import TokenInvalid
-from bot.services.accounts import LoginNeeded, LoginRejected
+from bot.services.accounts import AccountPolicy, AccountService, LoginNeeded, LoginRejected
 from bot.store.accounts import LoginRequiredReason
+from bot.store.database import Database
 from tests.services.conftest import ALICE, Services
 
 RENEW = "/ac/openapi/v2/tokens/next"
@@ -154,3 +156,48 @@ async def test_logout_forgets_everything(services: Services) -> None:
         await services.accounts.caller(ALICE)
     assert caught.value.reason is LoginRequiredReason.NOT_LOGGED_IN
     assert await services.accounts.logout(ALICE) is False
+
+
+class AccountReads:
+    """Counts the SELECTs on the accounts table that reach the database."""
+
+    def __init__(self, database: Database) -> None:
+        self.count = 0
+        event.listen(database.engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM accounts" in statement:
+            self.count += 1
+
+
+async def _noop(_: Caller) -> None:
+    return None
+
+
+async def test_the_first_call_after_a_login_reads_nothing_back(services: Services) -> None:
+    await login(services)
+    reads = AccountReads(services.database)
+    await services.accounts.call(ALICE, _noop)
+    assert reads.count == 0
+
+
+async def test_a_burst_of_calls_reads_the_login_once(services: Services) -> None:
+    await login(services)
+    seconds = [0.0]
+    accounts = AccountService(
+        db=services.database,
+        vault=services.vault,
+        client=services.accounts._client,
+        policy=AccountPolicy(default_ai_url=services.scnet.base_url, discover_region=True),
+        now=services.now,
+        clock=lambda: seconds[0],
+    )
+    reads = AccountReads(services.database)
+    await asyncio.gather(*(accounts.call(ALICE, _noop) for _ in range(10)))
+    assert reads.count == 1
+    seconds[0] = 29.0
+    await accounts.call(ALICE, _noop)
+    assert reads.count == 1  # still cached
+    seconds[0] = 31.0
+    await asyncio.gather(*(accounts.call(ALICE, _noop) for _ in range(5)))
+    assert reads.count == 2  # expired: read again, once
