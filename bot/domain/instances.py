@@ -155,6 +155,7 @@ class NodeLimits:
     memory_mb: int
     node_count: int = 0
     max_time: str = "unlimited"
+    accelerator: str = ""  # what the group serves, when the caller knows it
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from bot.domain.instances import Instance, InstanceSpec, ListFilter, NodeLimits
+from bot.domain.instances import ACCELERATORS, Instance, InstanceSpec, ListFilter, NodeLimits
 from bot.domain.quota import (
     Excess,
     Holding,
@@ -22,8 +22,8 @@ from bot.domain.quota import (
     excesses,
     holds_resources,
 )
-from bot.scnet.client import ScnetClient
-from bot.scnet.errors import ScnetError
+from bot.scnet.client import Caller, ScnetClient
+from bot.scnet.errors import InputError, ScnetError
 from bot.services.accounts import AccountService, LoginNeeded
 from bot.services.errors import ServiceError
 from bot.store import accounts as account_rows
@@ -34,6 +34,8 @@ from bot.store.instances import TrackedInstance
 
 log = logging.getLogger(__name__)
 SYNC_LIST_LIMIT = 500
+NODE_GROUPS_SHOWN = 5  # resource groups whose node limits the quota report shows
+NODE_LIMITS_KEPT = timedelta(minutes=10)  # they change with SCNet's hardware, not by the hour
 
 
 class QuotaExceeded(ServiceError):
@@ -64,7 +66,8 @@ class QuotaReport:
     members: dict[str, Usage]
     member_limits: dict[str, QuotaLimits]
     holdings: list[Holding]
-    node_limits: NodeLimits | None = None
+    # The caller's own SCNet per-node limits, one per resource group; empty when unknown.
+    node_limits: tuple[NodeLimits, ...] = ()
     balance: Decimal | None = None
 
 
@@ -102,6 +105,10 @@ class QuotaService:
         self._client = client
         self._accounts = accounts
         self._now = now
+        # Per user: node limits and when they were read (each costs several SCNet reads).
+        self._node_limits: dict[SlackUser, tuple[datetime, tuple[NodeLimits, ...]]] = {}
+        # Which accelerator serves a resource group, by AI base URL and group: never changes.
+        self._group_accelerators: dict[tuple[str, str], str] = {}
 
     async def holdings(self, team_id: str) -> list[Holding]:
         async with self._db.transaction() as session:
@@ -140,7 +147,47 @@ class QuotaService:
             report = replace(report, balance=account.balance)
         except (ScnetError, LoginNeeded) as error:
             log.info("no balance for the quota report (%s)", type(error).__name__)
+        try:
+            report = replace(report, node_limits=await self.node_limits(caller))
+        except (ScnetError, LoginNeeded) as error:
+            log.info("no node limits for the quota report (%s)", type(error).__name__)
         return report
+
+    async def node_limits(self, user: SlackUser) -> tuple[NodeLimits, ...]:
+        """What one node of each resource group offers ``user`` (SCNet's ``resources``),
+        kept for ``NODE_LIMITS_KEPT``."""
+        now = self._now()
+        kept = self._node_limits.get(user)
+        if kept is not None and now - kept[0] < NODE_LIMITS_KEPT:
+            return kept[1]
+        found = await self._accounts.call(user, self._read_node_limits)
+        self._node_limits[user] = (now, found)
+        return found
+
+    async def _read_node_limits(self, caller: Caller) -> tuple[NodeLimits, ...]:
+        groups = await self._client.list_resource_groups(caller)
+        found: list[NodeLimits] = []
+        for group in groups[:NODE_GROUPS_SHOWN]:
+            limits = await self._group_limits(caller, group)
+            if limits is not None:
+                found.append(limits)
+        return tuple(found)
+
+    async def _group_limits(self, caller: Caller, group: str) -> NodeLimits | None:
+        """``resources`` wants the group's accelerator, which the group list may not say:
+        try each until SCNet accepts one (10004 for the wrong one), then remember it."""
+        key = (caller.ai_base_url or "", group)
+        known = self._group_accelerators.get(key)
+        for accelerator in (known,) if known else ACCELERATORS:
+            try:
+                limits = await self._client.get_node_limits(
+                    caller, accelerator=accelerator, resource_group=group
+                )
+            except InputError:
+                continue
+            self._group_accelerators[key] = accelerator
+            return replace(limits, accelerator=accelerator)
+        return None
 
     async def check_create(
         self, user: SlackUser, spec: InstanceSpec, *, force: bool, is_admin: bool

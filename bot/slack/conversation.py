@@ -363,8 +363,9 @@ class Conversation:
                 LongRunner(h.name, h.owner_user_id, span)
                 for h, span in longest_running(report.holdings, now=now)
             ],
-            # The balance is the caller's own: it stays out of a shared reply.
+            # The balance and node limits are the caller's own: they stay out of a shared reply.
             balance=None if public else report.balance,
+            node_limits=() if public else report.node_limits,
             locale=inv.locale,
         )
         return Message(blocks, translate("quota.team_title", inv.locale), public=public)

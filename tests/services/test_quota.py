@@ -136,6 +136,29 @@ async def test_a_sync_writes_only_what_changed(services: Services) -> None:
     assert (await services.quota.report("T1")).team_usage.gpus == 1
 
 
+async def test_the_report_shows_the_callers_node_limits_per_resource_group(
+    services: Services,
+) -> None:
+    await login_both(services)
+    report = await services.quota.report("T1", caller=ALICE)
+    groups = {limits.resource_group: limits for limits in report.node_limits}
+    assert set(groups) == {"TeslaM40", "kshdtest", "kshcpu"}
+    assert (groups["TeslaM40"].accelerator, groups["TeslaM40"].gpus) == ("gpu", 2)
+    assert (groups["kshcpu"].accelerator, groups["kshcpu"].max_time) == ("cpu", "72:00:00")
+    assert report.balance is not None
+
+    services.scnet.sim.requests.clear()
+    again = await services.quota.report("T1", caller=ALICE)
+    assert again.node_limits == report.node_limits
+    assert services.scnet.sim.requests.count("GET", "*resources*") == 0  # kept for a while
+
+
+async def test_node_limits_are_left_out_when_scnet_cannot_say(services: Services) -> None:
+    report = await services.quota.report("T1", caller=SlackUser("T1", "U_NOBODY"))
+    assert report.node_limits == ()
+    assert report.balance is None
+
+
 async def _tracked(services: Services) -> list[TrackedInstance]:
     async with services.database.transaction() as session:
         return await instances.list_for_owner(session, ALICE)

@@ -56,3 +56,16 @@ async def test_a_user_listed_in_bot_admins_may_set_limits(world: SlackWorld) -> 
     report = await world.runtime.quota.report(world.slack.team.id)
     assert report.team_limits is not None
     assert report.team_limits.gpus == 3
+
+
+async def test_quota_shows_the_callers_own_node_limits_but_not_when_shared(
+    world: SlackWorld,
+) -> None:
+    await world.log_in(world.alice)
+    text = (await world.command(world.alice, "quota"))[-1].all_text()
+    assert "Your SCNet node limits" in text
+    assert "*TeslaM40* (GPU): 40 CPU · 2 cards · 31.1 GB per node, 4 nodes" in text
+    assert "*kshcpu* (CPU)" in text
+    shared = (await world.command(world.alice, "quota --public"))[-1].all_text()
+    assert "Your SCNet node limits" not in shared
+    assert "TeslaM40" not in shared

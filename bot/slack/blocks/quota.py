@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Final
 
 from bot.domain.i18n import Locale
+from bot.domain.instances import NodeLimits
 from bot.domain.quota import QUOTA_RESOURCES, QuotaLimits, QuotaResource, Usage
 
 from . import limits
@@ -19,6 +20,7 @@ from .wording import words, words_with
 
 MEMBERS_SHOWN: Final = 15
 LONGEST_SHOWN: Final = 5
+NODE_GROUPS_SHOWN: Final = 5
 BAR_WIDTH: Final = 10
 FULL, EMPTY = "█", "░"
 
@@ -37,15 +39,15 @@ def usage_bar(used: int, limit: int, width: int = BAR_WIDTH) -> str:
     return f"{FULL * filled}{EMPTY * (width - filled)} {round(ratio * 100)}%"
 
 
-def _amount(resource: QuotaResource, value: int) -> str:
+def amount_text(resource: QuotaResource, value: int) -> str:
     return ram_text(value) if resource == "ram_mb" else f"{value:,}"
 
 
 def quota_line(row: QuotaRow, locale: Locale) -> str:
-    used = _amount(row.resource, row.used)
+    used = amount_text(row.resource, row.used)
     if row.limit is None:
         return words("quota.unlimited_line", locale, used=used)
-    line = f"`{usage_bar(row.used, row.limit)}` {used} / {_amount(row.resource, row.limit)}"
+    line = f"`{usage_bar(row.used, row.limit)}` {used} / {amount_text(row.resource, row.limit)}"
     if row.used > row.limit:
         line += " :warning:"
     return line
@@ -99,7 +101,7 @@ def _titled(title_key: str, lines: Sequence[str], locale: Locale) -> Block:
     return section(limits.clip_mrkdwn(text, limits.SECTION_TEXT))
 
 
-def _usage_text(usage: Usage) -> str:
+def usage_text(usage: Usage) -> str:
     return (
         f"{usage.gpus} GPU · {usage.cpus} CPU · {ram_text(usage.ram_mb)} · {usage.instances} inst."
     )
@@ -112,8 +114,10 @@ def build_quota_report(
     longest: Sequence[LongRunner],
     balance: Decimal | None,
     locale: Locale,
+    node_limits: Sequence[NodeLimits] = (),
 ) -> list[Block]:
-    """``/scnet quota``: team totals against limits, who holds what, what runs longest."""
+    """``/scnet quota``: team totals against limits, who holds what, what runs longest; and
+    the caller's own SCNet node limits and balance, when given (never in a shared reply)."""
     blocks = build_quota_section(team, locale=locale)
     blocks.append(divider())
     if not members:
@@ -124,7 +128,7 @@ def build_quota_report(
                 "quota.member_line",
                 locale,
                 markup={"member": mention(m.user_id)},
-                usage=_usage_text(m.usage),
+                usage=usage_text(m.usage),
             )
             for m in members[:MEMBERS_SHOWN]
         ]
@@ -141,6 +145,25 @@ def build_quota_report(
             for runner in longest[:LONGEST_SHOWN]
         ]
         blocks.append(_titled("quota.longest_title", lines, locale))
+    if node_limits:
+        lines = [node_limits_line(limits, locale) for limits in node_limits[:NODE_GROUPS_SHOWN]]
+        blocks.append(_titled("quota.node_limits_title", lines, locale))
     if balance is not None:
         blocks.append(context(words("quota.balance", locale, balance=f"{balance:,.2f}")))
     return blocks
+
+
+def node_limits_line(limits: NodeLimits, locale: Locale) -> str:
+    """What one node of a resource group offers, as SCNet's ``resources`` says."""
+    unlimited = not limits.max_time or limits.max_time.lower() == "unlimited"
+    return words(
+        "quota.node_limits_line",
+        locale,
+        group=limits.resource_group,
+        accelerator=(limits.accelerator or "?").upper(),
+        cpus=limits.cpus,
+        gpus=limits.gpus,
+        memory=ram_text(limits.memory_mb),
+        nodes=limits.node_count,
+        max_time=words("time.unlimited", locale) if unlimited else limits.max_time,
+    )
