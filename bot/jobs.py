@@ -13,7 +13,12 @@ job                every   what
 ``outbox``         1 s     deliver due notices (``NotifyService.deliver_due``); also
                            at once when a poll queues a notice (``deliver_soon``)
 ``token-renewal``  60 s    renew expiring tokens, resume watches after a new login
-``usage-sync``     300 s   merge each user's SCNet instance list into the store (quota)
+``usage-sync``     300 s   merge each user's SCNet instance list into the store (quota),
+                           then check the quota alerts on the new figures
+``digest``         60 s    queue each team's daily digest once its local time has come
+                           (``QuotaNotices.queue_due_digests``; once per local day)
+``quota-alerts``   60 s    alert a team's digest channel when usage crosses 80% or 100%
+                           of a team limit (``QuotaNotices.check_thresholds``)
 ``housekeeping``   3600 s  drop settled notices and old event keys (``Upkeep.prune``)
 =================  ======  ==========================================================
 
@@ -47,6 +52,8 @@ WATCH_SWEEP: Final = "watch-sweep"
 OUTBOX: Final = "outbox"
 TOKEN_RENEWAL: Final = "token-renewal"  # noqa: S105 - a job name, not a token
 USAGE_SYNC: Final = "usage-sync"
+DIGEST: Final = "digest"
+QUOTA_ALERTS: Final = "quota-alerts"
 HOUSEKEEPING: Final = "housekeeping"
 
 
@@ -57,6 +64,8 @@ class JobIntervals:
     outbox: float = 1.0
     token_renewal: float = 60.0
     usage_sync: float = 300.0
+    digest: float = 60.0  # a digest goes out within this long of its local time
+    quota_alerts: float = 60.0
     housekeeping: float = 3600.0
 
 
@@ -236,6 +245,8 @@ def define_jobs(
     renewals: RenewalService,
     single_process: bool,
     usage_sync: Work | None = None,
+    digests: Work | None = None,
+    quota_alerts: Work | None = None,
     housekeeping: Work | None = None,
     intervals: JobIntervals | None = None,
 ) -> None:
@@ -257,5 +268,10 @@ def define_jobs(
     if usage_sync is not None:
         # Not at start: a long write, and a new leader has every watch to poll first.
         jobs.every(USAGE_SYNC, every.usage_sync, usage_sync, at_start=False)
+    if digests is not None:
+        # At start too: a bot that was down at the digest's time sends it when it is back.
+        jobs.every(DIGEST, every.digest, digests)
+    if quota_alerts is not None:
+        jobs.every(QUOTA_ALERTS, every.quota_alerts, quota_alerts)
     if housekeeping is not None:
         jobs.every(HOUSEKEEPING, every.housekeeping, housekeeping, at_start=False)

@@ -28,6 +28,7 @@ from bot.services.instances import InstanceService, WatchPolicy
 from bot.services.notify import DeliveryPolicy, NoticeSender, NotifyService
 from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
+from bot.services.quota_notices import QuotaNotices
 from bot.services.renewals import RenewalService
 from bot.services.upkeep import Upkeep
 from bot.services.watch import PollPolicy, WatchService
@@ -160,6 +161,7 @@ class Background:
     notifier: NotifyService
     renewals: RenewalService
     upkeep: Upkeep
+    quota_notices: QuotaNotices
 
 
 def poll_policy(settings: Settings) -> PollPolicy:
@@ -212,16 +214,27 @@ async def start_background(
         db=runtime.db, accounts=runtime.accounts, now=runtime.now, on_notice=jobs.deliver_soon
     )
     upkeep = Upkeep(db=runtime.db, now=runtime.now)
+    quota_notices = QuotaNotices(
+        db=runtime.db, quota=runtime.quota, now=runtime.now, on_notice=jobs.deliver_soon
+    )
+
+    async def sync_usage() -> None:
+        await runtime.quota.sync_usage()
+        # The sync may have found instances started elsewhere: alert on them now, not later.
+        await quota_notices.check_thresholds()
+
     define_jobs(
         jobs,
         watcher=watcher,
         notifier=notifier,
         renewals=renewals,
         single_process=runtime.db.dialect == "sqlite",
-        usage_sync=runtime.quota.sync_usage,
+        usage_sync=sync_usage,
+        digests=quota_notices.queue_due_digests,
+        quota_alerts=quota_notices.check_thresholds,
         housekeeping=upkeep.prune,
         intervals=every,
     )
     await jobs.start()
     stack.push_async_callback(jobs.stop)
-    return Background(jobs, watcher, notifier, renewals, upkeep)
+    return Background(jobs, watcher, notifier, renewals, upkeep, quota_notices)

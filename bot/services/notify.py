@@ -1,9 +1,14 @@
-"""Notices about watched instances: queueing them with their cause, and delivering them.
+"""Notices about watched instances and team quotas: queueing them with their cause, and
+delivering them.
 
 Queueing: the ``announce_*`` functions write to the outbox in the caller's transaction, the
 one that records the new status, so a status and its notices commit together or not at all.
 Each notice has a dedupe key ``<instance>:<event>:<watch generation>``: a poll repeated after
 a crash queues nothing twice, and a restarted watch (a new generation) may notify again.
+
+Team notices (the daily digest, quota alerts) go to the team's digest channel; their keys
+are ``digest:<team>:<local day>`` and ``quota-alert:<team>:<resource>:<percent>:<crossing>``,
+and their payloads carry the language to post in and a snapshot of the numbers.
 
 Payloads never hold a secret: an instance snapshot without its port URLs, the owner, a few
 numbers. The access URL is fetched when the notice is sent, as the owner
@@ -38,7 +43,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from bot.domain.i18n import DEFAULT_LOCALE, Locale
+from bot.domain.digest import Digest, QuotaAlert
+from bot.domain.i18n import DEFAULT_LOCALE, Locale, parse_locale
 from bot.domain.instances import Instance, Resources
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
@@ -63,6 +69,8 @@ class NoticeKind(StrEnum):
     QUEUED = "instance.queued"  # still Waiting for capacity after a while: not a failure
     AUTOSTOP = "instance.autostop"  # the time limit stops it soon
     LOGIN = "account.login"  # the token expired and cannot be renewed; watches paused
+    DIGEST = "quota.digest"  # the team's daily digest, to its digest channel
+    QUOTA_ALERT = "quota.alert"  # team usage reached 80% / 100% of a limit, same channel
 
 
 # --- what goes into the outbox -------------------------------------------------------------
@@ -306,12 +314,91 @@ async def announce_login_needed(
     )
 
 
+async def announce_digest(
+    session: Session,
+    team_id: str,
+    *,
+    channel_id: str,
+    digest: Digest,
+    locale: Locale | None,
+    now: datetime,
+) -> int:
+    """Queue the team's digest for ``digest.day``: once per local day, however often asked.
+
+    The payload is the digest itself, computed now: a retried send shows the numbers as
+    they were when the digest was due, and delivery needs no quota lookups of its own.
+    """
+    key = f"digest:{team_id}:{digest.day.isoformat()}"
+    return await _queue_team(
+        session,
+        key,
+        team_id=team_id,
+        channel_id=channel_id,
+        kind=NoticeKind.DIGEST,
+        locale=locale,
+        extra={"digest": digest.to_json()},
+        now=now,
+    )
+
+
+async def announce_quota_alert(
+    session: Session,
+    team_id: str,
+    *,
+    channel_id: str,
+    alert: QuotaAlert,
+    crossing: int,
+    locale: Locale | None,
+    now: datetime,
+) -> int:
+    """Queue the alert for the ``crossing``-th time usage reached ``alert.percent``."""
+    key = f"quota-alert:{team_id}:{alert.resource}:{alert.percent}:{crossing}"
+    return await _queue_team(
+        session,
+        key[:255],
+        team_id=team_id,
+        channel_id=channel_id,
+        kind=NoticeKind.QUOTA_ALERT,
+        locale=locale,
+        extra={"alert": alert.to_json()},
+        now=now,
+    )
+
+
+async def _queue_team(
+    session: Session,
+    key: str,
+    *,
+    team_id: str,
+    channel_id: str,
+    kind: NoticeKind,
+    locale: Locale | None,
+    extra: Mapping[str, object],
+    now: datetime,
+) -> int:
+    # A team notice has no owner: "" stands for none, and the language is the team's own.
+    payload = {"owner": "", "locale": locale or DEFAULT_LOCALE, **extra}
+    queued = await outbox.enqueue(
+        session,
+        key,
+        team_id=team_id,
+        target=NoticeTarget.channel(channel_id),
+        kind=kind,
+        payload=payload,
+        now=now,
+    )
+    return int(queued)
+
+
 # --- delivering ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One notice, ready to render and send. ``access_url`` is set only where it may go."""
+    """One notice, ready to render and send. ``access_url`` is set only where it may go.
+
+    ``owner`` of a team notice (digest, alert) has an empty user id.
+    """
 
     key: str  # the outbox dedupe key: unique per notice
     kind: NoticeKind
@@ -325,6 +412,8 @@ class Delivery:
     minutes_left: int = 0
     waited: timedelta = timedelta(0)
     paused_watches: int = 0
+    digest: Digest | None = None
+    alert: QuotaAlert | None = None
 
 
 class DeliveryError(Exception):
@@ -523,7 +612,9 @@ class NotifyService:
         kind = NoticeKind(notice.kind)
         raw_instance = payload.get("instance")
         instance = from_snapshot(raw_instance) if isinstance(raw_instance, Mapping) else None
-        locale = cache.locales.get(owner)
+        raw_digest, raw_alert = payload.get("digest"), payload.get("alert")
+        # A team notice names its language; an owner's notice follows the owner's choice.
+        locale = parse_locale(_text(payload, "locale")) or cache.locales.get(owner)
         channel = notice.target.channel_id
         shares = False
         if locale is None or (kind == NoticeKind.READY_CHANNEL and channel is not None):
@@ -554,6 +645,8 @@ class NotifyService:
             minutes_left=_int(payload, "minutes_left"),
             waited=timedelta(seconds=_int(payload, "waited_seconds")),
             paused_watches=_int(payload, "paused_watches"),
+            digest=Digest.from_json(raw_digest) if isinstance(raw_digest, Mapping) else None,
+            alert=QuotaAlert.from_json(raw_alert) if isinstance(raw_alert, Mapping) else None,
         )
 
     async def _access_link(

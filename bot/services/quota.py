@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from bot.domain.digest import DigestSchedule
+from bot.domain.i18n import Locale
 from bot.domain.instances import ACCELERATORS, Instance, InstanceSpec, ListFilter, NodeLimits
 from bot.domain.quota import (
     Excess,
@@ -27,10 +29,11 @@ from bot.scnet.errors import InputError, ScnetError
 from bot.services.accounts import AccountService, LoginNeeded
 from bot.services.errors import ServiceError
 from bot.store import accounts as account_rows
-from bot.store import instances, quotas
+from bot.store import instances, quotas, team_settings
 from bot.store.database import Database
 from bot.store.identity import SlackUser
 from bot.store.instances import TrackedInstance
+from bot.store.team_settings import TeamDigest
 
 log = logging.getLogger(__name__)
 SYNC_LIST_LIMIT = 500
@@ -57,6 +60,21 @@ class QuotaExceeded(ServiceError):
 
 class ForceNotAllowed(ServiceError):
     message_key = "notice.force_admin_only"
+
+
+class DigestChannelNeeded(ServiceError):
+    message_key = "quota.digest_no_channel"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestChange:
+    """What ``quota digest`` asks for; None keeps the current value (or the default)."""
+
+    channel_id: str | None = None
+    off: bool = False
+    at: time | None = None
+    timezone: str | None = None
+    hours: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +253,44 @@ class QuotaService:
                 session, team_id, limits=merged, member_user_id=member_user_id, now=self._now()
             )
         return merged
+
+    async def digest(self, team_id: str) -> TeamDigest | None:
+        async with self._db.transaction() as session:
+            return await team_settings.get_digest(session, team_id)
+
+    async def configure_digest(
+        self, team_id: str, change: DigestChange, *, locale: Locale
+    ) -> TeamDigest:
+        """Apply ``change`` to the team's digest settings (admins only: the caller checks).
+
+        ``locale`` is the admin's: the digest and the alerts are posted in it.
+        """
+        async with self._db.transaction() as session:
+            current = await team_settings.get_digest(session, team_id)
+            schedule = current.schedule if current is not None else DigestSchedule()
+            channel = current.channel_id if current is not None else None
+            if change.off:
+                channel = None
+            else:
+                channel = change.channel_id or channel
+                if channel is None:
+                    raise DigestChannelNeeded()
+                schedule = DigestSchedule(
+                    at=change.at or schedule.at,
+                    timezone=change.timezone or schedule.timezone,
+                    long_running_hours=change.hours or schedule.long_running_hours,
+                )
+            await team_settings.set_digest(
+                session,
+                team_id,
+                channel_id=channel,
+                schedule=schedule,
+                locale=locale,
+                now=self._now(),
+            )
+            updated = await team_settings.get_digest(session, team_id)
+        assert updated is not None  # written just above, in this transaction
+        return updated
 
     async def sync_usage(self) -> SyncReport:
         """List every logged-in user's instances as that user and merge them into the store."""

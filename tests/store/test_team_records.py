@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
-from bot.store import audit, deliveries, preferences, quotas, team_settings
+from bot.domain.digest import DigestSchedule
+from bot.store import audit, deliveries, preferences, quota_alerts, quotas, team_settings
 from bot.store.database import Database
 from bot.store.quotas import QuotaLimits
 from tests.store.fakes import ALICE, BOB, CAROL_ELSEWHERE, NOW
@@ -131,3 +132,48 @@ async def test_team_and_channel_settings(database: Database) -> None:
 
     assert (digest, shares, other_channel, other_team) == ("C0DIGEST", True, False, False)
     assert (digest_off, shares_off) == (None, False)
+
+
+async def test_digest_schedule_round_trips_and_only_teams_with_a_channel_are_listed(
+    database: Database,
+) -> None:
+    team = ALICE.team_id
+    schedule = DigestSchedule(at=time(7, 45), timezone="Europe/Berlin", long_running_hours=12)
+    async with database.transaction() as session:
+        await team_settings.set_digest_channel(session, team, channel_id="C0OLD", now=NOW)
+        defaults = await team_settings.get_digest(session, team)
+        await team_settings.set_digest(
+            session, team, channel_id="C0DIGEST", schedule=schedule, locale="zh", now=NOW
+        )
+        await team_settings.set_digest(
+            session,
+            CAROL_ELSEWHERE.team_id,
+            channel_id=None,
+            schedule=DigestSchedule(),
+            locale=None,
+            now=NOW,
+        )
+        listed = await team_settings.list_digests(session)
+
+    assert defaults is not None
+    assert defaults.schedule == DigestSchedule()  # 09:00 Asia/Shanghai, 24 h
+    assert [(d.team_id, d.channel_id, d.schedule, d.locale) for d in listed] == [
+        (team, "C0DIGEST", schedule, "zh")
+    ]
+
+
+async def test_a_threshold_counts_each_crossing_once(database: Database) -> None:
+    team = ALICE.team_id
+    async with database.transaction() as session:
+        first = await quota_alerts.cross_up(session, team, ("gpus", 80), now=NOW)
+        again = await quota_alerts.cross_up(session, team, ("gpus", 80), now=NOW)
+        reached = await quota_alerts.reached(session, team)
+        await quota_alerts.cross_down(session, team, [("gpus", 80)], now=NOW)
+        after_drop = await quota_alerts.reached(session, team)
+        second = await quota_alerts.cross_up(session, team, ("gpus", 80), now=NOW)
+        teams = await quota_alerts.teams_with_reached(session)
+
+    assert (first, again, second) == (1, None, 2)
+    assert reached == {("gpus", 80)}
+    assert after_drop == set()
+    assert teams == [team]

@@ -1,7 +1,8 @@
 """What the watcher tells people: ready, ended, still queued, stopping soon, log in again.
 
 ``build_delivery`` turns a ``bot.services.notify.Delivery`` into blocks plus the fallback
-text Slack shows in notifications; the Slack sender and the console both use it.
+text Slack shows in notifications; the Slack sender and the console both use it. It also
+dispatches the team notices (digest, quota alerts) to ``quota_notices``.
 
 Only the owner's ready DM reveals the access URL (through ``build_access_url``). A channel
 notice shows a link only when the delivery carries one, which the notify service fetches
@@ -24,6 +25,7 @@ from .display import duration_text, short_id, slack_time, status_label, status_t
 from .elements import Block, Element, actions, button, context, divider, section
 from .instances import build_access_url, build_instance_card
 from .limits import escape_mrkdwn
+from .quota_notices import build_digest, build_quota_alert, digest_text, quota_alert_text
 from .wording import words, words_with
 
 READY_EMOJI = ":large_green_circle:"
@@ -133,6 +135,14 @@ def build_delivery(delivery: Delivery, *, command: str = "/scnet") -> tuple[list
     """The blocks for ``delivery`` and the plain fallback text (never with a URL)."""
     locale = delivery.locale
     instance = delivery.instance
+    if delivery.kind == NoticeKind.DIGEST and delivery.digest is not None:
+        digest = delivery.digest
+        return build_digest(digest, locale=locale, command=command), digest_text(digest, locale)
+    if delivery.kind == NoticeKind.QUOTA_ALERT and delivery.alert is not None:
+        alert = delivery.alert
+        return build_quota_alert(alert, locale=locale), quota_alert_text(alert, locale)
+    if delivery.kind in {NoticeKind.DIGEST, NoticeKind.QUOTA_ALERT}:
+        raise ValueError(f"notice kind {delivery.kind!r} without its snapshot")
     if delivery.kind == NoticeKind.LOGIN or instance is None:
         blocks = build_login_again(
             paused_watches=delivery.paused_watches, locale=locale, command=command

@@ -1,0 +1,213 @@
+"""The daily digest and the quota alerts as the team's channel reads them: queued by the jobs,
+delivered through the outbox and the real slack_sdk client to the fake Slack, with the
+simulator's manual clock as the bot's clock. The clock starts at 2025-06-15 15:06:40 UTC,
+23:06 in Shanghai."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, time
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.quota import QuotaLimits
+from bot.jobs import JobIntervals, Jobs, define_jobs
+from bot.scnet.client import ScnetClient
+from bot.services.quota import DigestChange, QuotaService
+from bot.services.quota_notices import QuotaNotices
+from bot.store.database import Database
+from bot.store.leadership import SoleLeader
+from tests.fake_slack import FakeSlack, Message
+from tests.watch.conftest import WatchEnv, build_env
+
+DIGEST_TITLE = "Daily quota digest"
+ALERT_WORDS = "Team usage of"
+
+
+@dataclass
+class Team:
+    env: WatchEnv
+    quota: QuotaService
+    notices: QuotaNotices
+
+    async def run_jobs(self) -> None:
+        """One run of the digest and alert jobs, then of the outbox."""
+        await self.notices.queue_due_digests()
+        await self.notices.check_thresholds()
+        await self.env.notifier.deliver_due()
+
+    def digests(self) -> list[Message]:
+        return [m for m in self.env.channel_posts() if DIGEST_TITLE in m.all_text()]
+
+    def alerts(self) -> list[Message]:
+        return [m for m in self.env.channel_posts() if ALERT_WORDS in m.all_text()]
+
+    def at(self, iso: str) -> None:
+        self.env.scnet.clock.set(datetime.fromisoformat(iso).timestamp())
+
+
+def team_of(env: WatchEnv, client: ScnetClient) -> Team:
+    quota = QuotaService(db=env.db, client=client, accounts=env.accounts, now=env.now)
+    return Team(env, quota, QuotaNotices(db=env.db, quota=quota, now=env.now))
+
+
+@pytest.fixture
+def team(env: WatchEnv, client: ScnetClient) -> Team:
+    return team_of(env, client)
+
+
+async def digest_at_nine_in_shanghai(team: Team, *, hours: int = 24) -> None:
+    change = DigestChange(
+        channel_id=team.env.channel, at=time(9, 0), timezone="Asia/Shanghai", hours=hours
+    )
+    await team.quota.configure_digest(team.env.owner.team_id, change, locale="en")
+
+
+async def test_the_digest_posts_once_a_day_at_its_local_time(
+    team: Team,
+    client: ScnetClient,
+    database: Database,
+    slack: FakeSlack,
+    slack_client: AsyncWebClient,
+) -> None:
+    env = team.env
+    await digest_at_nine_in_shanghai(team, hours=6)
+    await env.create("train")
+    await env.run_for(30)  # Running
+    await team.run_jobs()
+    assert team.digests() == []
+
+    team.at("2025-06-16T00:59:00+00:00")  # 08:59 in Shanghai
+    await team.run_jobs()
+    assert team.digests() == []
+    team.at("2025-06-16T01:00:00+00:00")  # 09:00
+    await team.run_jobs()
+    [digest] = team.digests()
+    text = digest.all_text()
+    assert "Daily quota digest · 2025-06-16" in text
+    assert f"<@{env.owner.user_id}>" in text  # the top holder
+    assert "Running longer than 6 h" in text
+    assert "*train*" in text
+    assert "running for 9 h 5" in text  # since 15:07 UTC the day before
+    assert "Asia/Shanghai" in text
+
+    team.at("2025-06-16T01:01:00+00:00")
+    await team.run_jobs()
+    assert len(team.digests()) == 1  # a second run the same day posts nothing
+
+    restarted = build_env(
+        scnet=env.scnet,
+        client=client,
+        database=database,
+        vault=env.vault,
+        slack=slack,
+        slack_client=slack_client,
+        owner=env.owner,
+        channel=env.channel,
+        process="after-restart",
+    )
+    after = team_of(restarted, client)
+    team.at("2025-06-16T05:00:00+00:00")
+    await after.run_jobs()
+    assert len(team.digests()) == 1  # nor does a restarted bot
+
+    team.at("2025-06-17T01:00:30+00:00")
+    await after.run_jobs()
+    days = [m.all_text() for m in team.digests()]
+    assert len(days) == 2
+    assert "2025-06-17" in days[1]
+
+
+async def test_a_bot_that_was_down_sends_todays_digest_late_but_never_a_missed_day(
+    team: Team,
+) -> None:
+    await digest_at_nine_in_shanghai(team)
+    team.at("2025-06-16T06:00:00+00:00")  # 14:00 in Shanghai: down at 09:00, back now
+    await team.run_jobs()
+    assert ["2025-06-16" in m.all_text() for m in team.digests()] == [True]
+
+    team.at("2025-06-18T02:00:00+00:00")  # down all of the 17th
+    await team.run_jobs()
+    texts = [m.all_text() for m in team.digests()]
+    assert len(texts) == 2
+    assert "2025-06-18" in texts[1]
+    assert not any("2025-06-17" in text for text in texts)
+
+
+async def test_no_digest_and_no_alerts_after_it_is_turned_off(team: Team) -> None:
+    env = team.env
+    await digest_at_nine_in_shanghai(team)
+    await team.quota.configure_digest(env.owner.team_id, DigestChange(off=True), locale="en")
+    await team.quota.set_limits(env.owner.team_id, QuotaLimits(cpus=4), member_user_id=None)
+    await env.create("a1")
+    team.at("2025-06-16T01:00:00+00:00")
+    await team.run_jobs()
+    assert team.digests() == []
+    assert team.alerts() == []
+
+
+async def test_alerts_reach_the_channel_once_per_crossing(team: Team) -> None:
+    env = team.env
+    await digest_at_nine_in_shanghai(team)
+    await team.quota.set_limits(env.owner.team_id, QuotaLimits(cpus=5), member_user_id=None)
+    await env.create("a1")  # 4 CPUs: 80%
+    await team.run_jobs()
+    [near] = team.alerts()
+    assert "Team usage of CPU cores reached 80% of the limit: 4 of 5." in near.all_text()
+    assert f"<@{env.owner.user_id}> 4" in near.all_text()
+    await team.run_jobs()
+    assert len(team.alerts()) == 1  # not repeated while it stays there
+
+    second = await env.create("a2")  # 8 of 5
+    await team.run_jobs()
+    assert len(team.alerts()) == 2
+    assert "reached the limit: 8 of 5" in team.alerts()[-1].all_text()
+
+    env.scnet.sim.set_status(second, "Terminated")
+    await team.quota.sync_usage()  # 4 of 5: the 100% alert re-arms
+    await team.run_jobs()
+    assert len(team.alerts()) == 2
+    await env.create("a3")  # 8 of 5 again: a new crossing
+    await team.run_jobs()
+    assert len(team.alerts()) == 3
+    assert "reached the limit" in team.alerts()[-1].all_text()
+
+
+async def test_the_scheduler_runs_the_digest_and_alert_jobs(team: Team) -> None:
+    env = team.env
+    await digest_at_nine_in_shanghai(team)
+    await team.quota.set_limits(env.owner.team_id, QuotaLimits(instances=1), member_user_id=None)
+    await env.create("only")
+    team.at("2025-06-16T03:00:00+00:00")  # 11:00 in Shanghai: today's digest is due
+
+    runs = 0
+    many_runs = asyncio.Event()
+
+    async def digests() -> None:
+        nonlocal runs
+        await team.notices.queue_due_digests()
+        runs += 1
+        if runs >= 10:
+            many_runs.set()
+
+    jobs = Jobs(leadership=SoleLeader(), leadership_interval=0.05)
+    define_jobs(
+        jobs,
+        watcher=env.watcher,
+        notifier=env.notifier,
+        renewals=env.renewals,
+        single_process=True,
+        digests=digests,
+        quota_alerts=team.notices.check_thresholds,
+        intervals=JobIntervals(outbox=0.05, digest=0.02, quota_alerts=0.02, watch_sweep=3600),
+    )
+    await jobs.start()
+    try:
+        await asyncio.wait_for(many_runs.wait(), 10)
+    finally:
+        await jobs.stop()
+    await env.notifier.deliver_due()  # whatever the outbox job had not sent yet
+    assert len(team.digests()) == 1  # ten runs, one digest
+    assert len(team.alerts()) == 1  # and one alert: 100% of one instance
