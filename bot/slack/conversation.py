@@ -29,6 +29,7 @@ from bot.domain.commands import (
     Login,
     Logout,
     Quota,
+    QuotaDigest,
     QuotaSet,
     Restart,
     Status,
@@ -42,6 +43,7 @@ from bot.domain.commands import (
     parse_slack_text,
 )
 from bot.domain.commands.create import create_from_fields
+from bot.domain.digest import next_digest_at
 from bot.domain.i18n import Locale, translate
 from bot.domain.instances import Instance, InstanceSpec, TokenClaims
 from bot.domain.quota import longest_running
@@ -51,7 +53,7 @@ from bot.services.audit_log import AuditLog
 from bot.services.errors import ServiceError
 from bot.services.instances import InstanceService
 from bot.services.preferences import Preferences
-from bot.services.quota import QuotaService
+from bot.services.quota import DigestChange, QuotaService
 from bot.slack.blocks import (
     build_access_url,
     build_confirmation,
@@ -73,8 +75,10 @@ from bot.slack.blocks.audit import AuditLine, build_audit
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
+from bot.slack.blocks.quota_notices import build_digest_settings, digest_settings_text
 from bot.store.identity import SlackUser
 from bot.store.instances import SlackOrigin
+from bot.store.team_settings import TeamDigest
 
 log = logging.getLogger(__name__)
 Tone = Literal["info", "success", "warning", "error"]
@@ -294,6 +298,10 @@ class Conversation:
                     inv.user, "quota_set", detail=member.value if member else "team"
                 )
                 return [await self._quota_report(inv, public=public)]
+            case QuotaDigest():
+                if not inv.is_admin:
+                    return [notice("notice.admin_only", locale, tone="warning")]
+                return [await self._digest(inv, command)]
             case Audit(entries=entries):
                 if not inv.is_admin:
                     return [notice("notice.admin_only", locale, tone="warning")]
@@ -369,6 +377,43 @@ class Conversation:
             locale=inv.locale,
         )
         return Message(blocks, translate("quota.team_title", inv.locale), public=public)
+
+    async def _digest(self, inv: Invocation, command: QuotaDigest) -> Message:
+        """Show the digest's settings, or change them (recorded in the audit log)."""
+        locale = inv.locale
+        team_id = inv.user.team_id
+        if command.channel is not None and command.channel.kind != "channel_id":
+            return notice("quota.digest_by_mention", locale, tone="warning")
+        digest: TeamDigest | None
+        if command.changes:
+            change = DigestChange(
+                channel_id=command.channel.value if command.channel else None,
+                off=command.off,
+                at=command.at,
+                timezone=command.timezone,
+                hours=command.hours,
+            )
+            digest = await self._quota.configure_digest(team_id, change, locale=locale)
+            where = digest.channel_id or "off"
+            await self._audit_log.record(inv.user, "quota_digest", detail=where)
+        else:
+            digest = await self._quota.digest(team_id)
+        if digest is None or digest.channel_id is None:
+            if command.off:
+                return notice("quota.digest_off", locale, tone="success")
+            return notice("quota.digest_none", locale, command=inv.command)
+        next_at = next_digest_at(digest.schedule, now=self._now())
+        blocks = build_digest_settings(
+            channel_id=digest.channel_id,
+            schedule=digest.schedule,
+            next_at=next_at,
+            changed=command.changes,
+            locale=locale,
+        )
+        text = digest_settings_text(
+            channel_id=digest.channel_id, schedule=digest.schedule, next_at=next_at, locale=locale
+        )
+        return Message(blocks, text, public=command.public)
 
     async def _audit(self, inv: Invocation, entries: int, *, public: bool) -> Message:
         latest = await self._audit_log.latest(inv.user.team_id, limit=entries)

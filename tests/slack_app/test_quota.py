@@ -58,6 +58,50 @@ async def test_a_user_listed_in_bot_admins_may_set_limits(world: SlackWorld) -> 
     assert report.team_limits.gpus == 3
 
 
+async def test_non_admins_cannot_configure_the_digest(world: SlackWorld) -> None:
+    for text in (f"quota digest <#{world.channel}|gpu-team>", "quota digest off", "quota digest"):
+        refused = (await world.command(world.alice, text))[-1]
+        assert "Only admins can do that." in refused.all_text()
+    assert await world.runtime.quota.digest(world.slack.team.id) is None
+
+
+async def test_an_admin_sets_up_the_digest_then_turns_it_off(world: SlackWorld) -> None:
+    boss = world.slack.add_user("boss", is_admin=True)
+    mention = f"<#{world.channel}|gpu-team>"
+    reply = (await world.command(boss, f"quota digest {mention} at=8:30 tz=Europe/Berlin"))[-1]
+    text = reply.all_text()
+    assert f"Daily digest: in <#{world.channel}> at 08:30 (Europe/Berlin)" in text
+    assert "longer than 24 h" in text  # the default
+    assert "Next one:" in text
+    shown = (await world.command(boss, "quota digest"))[-1]
+    assert "08:30 (Europe/Berlin)" in shown.all_text()
+    changed = (await world.command(boss, "quota digest hours=12"))[-1]
+    assert "08:30 (Europe/Berlin), listing instances running longer than 12 h" in (
+        changed.all_text()
+    )
+    off = (await world.command(boss, "quota digest off"))[-1]
+    assert "The daily digest and quota alerts are off." in off.all_text()
+    none = (await world.command(boss, "quota digest"))[-1]
+    assert "No daily digest is set up" in none.all_text()
+    audit = (await world.command(boss, "audit 5"))[-1]
+    assert audit.all_text().count("quota_digest") == 3
+
+
+async def test_bad_digest_options_are_refused_naming_the_bad_part(world: SlackWorld) -> None:
+    boss = world.slack.add_user("boss", is_admin=True)
+    mention = f"<#{world.channel}|gpu-team>"
+    bad_zone = (await world.command(boss, f"quota digest {mention} tz=Mars/Olympus"))[-1]
+    assert "`tz=Mars/Olympus` is not a time zone" in bad_zone.all_text()
+    assert "| digest [#channel | off] [at=HH:MM] [tz=Area/City]" in bad_zone.all_text()  # usage
+    bad_time = (await world.command(boss, f"quota digest {mention} at=25:00"))[-1]
+    assert "`at=25:00` is not a time of day" in bad_time.all_text()
+    by_name = (await world.command(boss, "quota digest #gpu-team"))[-1]
+    assert "Pick the channel from Slack's # list" in by_name.all_text()
+    no_channel = (await world.command(boss, "quota digest at=10:00"))[-1]
+    assert "Name the channel for the digest first" in no_channel.all_text()
+    assert await world.runtime.quota.digest(world.slack.team.id) is None
+
+
 async def test_quota_shows_the_callers_own_node_limits_but_not_when_shared(
     world: SlackWorld,
 ) -> None:
