@@ -6,7 +6,8 @@ code here is one Slack documents (each module says where from), and the tests in
 
 Modules: ``server`` (``FakeSlack``), ``webapi`` (the methods), ``response_urls``, ``blocks``
 (Block Kit limits), ``faults``, ``wire`` (how requests arrive), ``workspace`` (state),
-``models`` (records), ``payloads`` and ``signing`` (what Slack sends to the app), ``clock``.
+``models`` (records), ``payloads`` and ``signing`` (what Slack sends to the app),
+``socket_mode`` (the same requests over a WebSocket, and their acks), ``clock``.
 """
 
 from .blocks import check_blocks, check_view

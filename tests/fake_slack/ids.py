@@ -68,6 +68,17 @@ class IdSource:
         body = "".join(self._random.choices(string.ascii_letters + string.digits, k=24))
         return f"{prefix}-{self.number(12)}-{self.number(13)}-{body}"
 
+    def app_token(self, app_id: str) -> str:
+        """An app-level token (Socket Mode's ``connections:write``), shaped like Slack's
+        ``xapp-1-<app id>-<13 digits>-<64 hex>``."""
+        prefix = "xa" + "pp"
+        return f"{prefix}-1-{app_id}-{self.number(13)}-{self._hex(64)}"
+
+    def envelope_id(self) -> str:
+        """A Socket Mode envelope id: a UUID, as in ``dbdd0ef3-1543-4f94-bfb4-133d0e6c1545``."""
+        h = self._hex(32)
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
+
     def signing_secret(self) -> str:
         return self._hex(32)
 

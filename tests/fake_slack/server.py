@@ -10,11 +10,12 @@ Point the real client at it and drive the bot with signed requests built from it
         [post] = await slack.wait_for("response_url")      # no sleeps: wakes on arrival
         assert "jupyter" in slack.messages_to(alice.id)[-1].all_text()
 
-Routes: ``/api/<method>`` (GET or POST, query/form/JSON arguments, ``Authorization: Bearer``)
-and ``/commands/…``, ``/actions/…`` for response URLs. Every request is recorded as a
-``Call`` (the token is not), waiters wake on each one, and the fault plan, latency and
-rate-limit knobs apply before the method runs. See ``webapi`` and ``response_urls`` for what
-each answer reproduces.
+Routes: ``/api/<method>`` (GET or POST, query/form/JSON arguments, ``Authorization: Bearer``),
+``/commands/…``, ``/actions/…`` for response URLs, and ``/link/`` for Socket Mode (see
+``socket_mode``: ``apps.connections.open`` with ``app_token``, then ``socket_send``). Every
+request is recorded as a ``Call`` (the token is not), waiters wake on each one, and the fault
+plan, latency and rate-limit knobs apply before the method runs. See ``webapi``,
+``response_urls`` and ``socket_mode`` for what each answer reproduces.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from .clock import Clock
 from .faults import Fault, FaultPlan
 from .ids import IdSource
 from .models import JSON, RESPONSE_URL, Call, Channel, Message, ResponsePost, Team, User
-from .webapi import METHODS, Answer, Limits, fail
+from .socket_mode import CONNECTIONS_OPEN, DisconnectReason, SocketMode
+from .webapi import METHODS, Answer, Limits, fail, ok
 from .wire import parse_request
 from .workspace import Workspace
 
@@ -58,6 +60,7 @@ class FakeSlack:
         clock: Clock = time.time,
         seed: int = 0,
         bot_token: str | None = None,
+        app_token: str | None = None,
         signing_secret: str | None = None,
         team: Team | None = None,
         strict_channels: bool = False,
@@ -81,6 +84,8 @@ class FakeSlack:
         )
         self.limits = Limits(enforce_rate_limits=enforce_rate_limits, post_interval=post_interval)
         self.faults = FaultPlan()
+        # Its own id stream, so that Socket Mode shifts none of the ids handed out above.
+        self.socket_mode = SocketMode(team=self.team, ids=IdSource(seed + 1), app_token=app_token)
         self.scopes = tuple(scopes)
         self._calls: list[Call] = []
         self._counts: Counter[tuple[str, bool]] = Counter()  # (method, ok) -> calls
@@ -91,6 +96,7 @@ class FakeSlack:
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._web_api)
         self.app.router.add_post("/{kind:commands|actions}/{rest:.+}", self._response_url)
+        self.app.router.add_get("/link/", self.socket_mode.connect)
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -113,6 +119,7 @@ class FakeSlack:
         if self._runner is None:
             return
         runner, self._runner = self._runner, None
+        await self.socket_mode.close_all()
         await runner.cleanup()
 
     async def __aenter__(self) -> Self:
@@ -135,6 +142,11 @@ class FakeSlack:
         return f"{self.base_url}/api/"
 
     # -- configuration --------------------------------------------------------------------
+
+    @property
+    def app_token(self) -> str:
+        """The app-level token (``xapp-…``) that ``apps.connections.open`` takes."""
+        return self.socket_mode.app_token
 
     @property
     def bot_user_id(self) -> str:
@@ -340,6 +352,29 @@ class FakeSlack:
         self._posts.clear()
         self.workspace.forget_messages()
 
+    # -- Socket Mode ----------------------------------------------------------------------
+
+    async def socket_send(
+        self,
+        request: payloads.SlackRequest,
+        *,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        timeout: float = 3.0,  # noqa: ASYNC109 - Slack's ack deadline
+    ) -> JSON:
+        """Deliver ``request`` (from ``slash_command``, ``block_action``, …) over the app's
+        socket and return its ack, ``{"envelope_id": …}`` with maybe a ``payload``."""
+        return await self.socket_mode.send(
+            request, retry_attempt=retry_attempt, retry_reason=retry_reason, timeout=timeout
+        )
+
+    async def socket_disconnect(self, reason: DisconnectReason = "refresh_requested") -> None:
+        await self.socket_mode.disconnect(reason)
+
+    async def wait_for_socket(self, opened: int = 1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until the app has opened ``opened`` sockets in all and one is live."""
+        await self.socket_mode.wait_for_socket(opened, timeout)
+
     # -- building requests from the fake's state -------------------------------------------
 
     def actor(self, user_id: str) -> payloads.Actor:
@@ -465,7 +500,9 @@ class FakeSlack:
         at = self.clock()
         parsed = await parse_request(request)
         await self._delay(method)
-        authorized = parsed.token == self.bot_token
+        authorized = parsed.token == (
+            self.app_token if method == CONNECTIONS_OPEN else self.bot_token
+        )
         malformed = None if parsed.malformed is None else _malformed(parsed.malformed)
         answer = self._answer(method, parsed.args, parsed.token, malformed)
         call = Call(
@@ -481,7 +518,8 @@ class FakeSlack:
         await self._record(call)
         headers = dict(answer.headers)
         if authorized:
-            headers["x-oauth-scopes"] = ",".join(self.scopes)
+            scopes = ("connections:write",) if method == CONNECTIONS_OPEN else self.scopes
+            headers["x-oauth-scopes"] = ",".join(scopes)
         return web.json_response(answer.body, status=answer.status, headers=headers)
 
     def _answer(
@@ -492,6 +530,10 @@ class FakeSlack:
             return Answer(fault.body(), fault.status, fault.headers())
         if token is None:
             return fail("not_authed")
+        if method == CONNECTIONS_OPEN:
+            return self._connections_open(token)
+        if token == self.app_token:
+            return fail("not_allowed_token_type")
         if token != self.bot_token:
             return fail("invalid_auth")
         if malformed is not None:
@@ -500,6 +542,13 @@ class FakeSlack:
         if handler is None:
             return fail("unknown_method", req_method=method)
         return handler(self.workspace, args, self.limits)
+
+    def _connections_open(self, token: str) -> Answer:
+        if token == self.bot_token:
+            return fail("not_allowed_token_type")
+        if token != self.app_token:
+            return fail("invalid_auth")
+        return ok(url=self.socket_mode.issue_url(self.base_url))
 
     async def _response_url(self, request: web.Request) -> web.Response:
         at = self.clock()
