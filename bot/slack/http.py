@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
@@ -12,6 +14,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+
+log = logging.getLogger(__name__)
 
 
 def _repair_form_body(request: AsyncBoltRequest) -> AsyncBoltRequest:
@@ -39,6 +43,16 @@ def events_handler(app: AsyncApp) -> Callable[[web.Request], Awaitable[web.Respo
     return handle
 
 
-async def run_socket_mode(app: AsyncApp, app_token: str) -> None:
+async def run_socket_mode(
+    app: AsyncApp, app_token: str, *, stop: asyncio.Event | None = None
+) -> None:
+    """Serve Slack's requests over Socket Mode until ``stop`` is set or the task is cancelled,
+    then close the socket and the client's session (Bolt's ``start_async`` sleeps forever and
+    leaves both open)."""
     handler = AsyncSocketModeHandler(app, app_token)
-    await handler.start_async()  # type: ignore[no-untyped-call]  # Bolt leaves it untyped
+    try:
+        await handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt leaves it untyped
+        log.info("connected to Slack in Socket Mode")
+        await (stop or asyncio.Event()).wait()
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]

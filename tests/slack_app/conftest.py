@@ -1,11 +1,14 @@
 """The real Bolt app in HTTP mode, wired to the simulator, a SQLite file and the fake Slack.
 
 Requests reach ``POST /slack/events`` signed and encoded exactly as Slack sends them; the app's
-Web API calls and response_url posts land on the fake Slack, which records them.
+Web API calls and response_url posts land on the fake Slack, which records them. The
+``socket_mode`` fixture also connects the same app to the fake over Socket Mode, through
+``run_socket_mode`` as ``scnet-bot run`` does, so requests can arrive as envelopes instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -15,15 +18,17 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 
 from bot.config import load_settings
 from bot.domain.secret import Secret
-from bot.slack.http import events_handler
+from bot.slack.http import events_handler, run_socket_mode
 from bot.store.identity import SlackUser
 from bot.store.keys import generate_key
 from bot.web import build_web_app
 from bot.wiring import Runtime, open_runtime, slack_app
 from tests.fake_slack import FakeSlack, Message, SignedResponse, SlackRequest, User
+from tests.fake_slack.models import JSON
 from tests.scnet_fixtures import SimulatedScnet
 
 LEAD_ID = "U0LEAD0001"  # in BOT_ADMINS, though not a Slack admin: add_user("lead", id=LEAD_ID)
@@ -34,6 +39,7 @@ class SlackWorld:
     slack: FakeSlack
     scnet: SimulatedScnet
     runtime: Runtime
+    app: AsyncApp
     events_url: str
     http: aiohttp.ClientSession
     alice: User
@@ -107,9 +113,49 @@ async def world(scnet: SimulatedScnet, tmp_path: Path) -> AsyncIterator[SlackWor
             slack=slack,
             scnet=scnet,
             runtime=runtime,
+            app=app,
             events_url=f"http://127.0.0.1:{port}/slack/events",
             http=http,
             alice=alice,
             chen=chen,
             channel=channel,
         )
+
+
+@dataclass
+class SocketModeApp:
+    """``run_socket_mode`` serving ``world.app`` over the fake's socket until ``stop``."""
+
+    world: SlackWorld
+    serving: asyncio.Task[None]
+    stop: asyncio.Event
+
+    async def command(self, user: User, text: str) -> tuple[JSON, list[Message]]:
+        """``/scnet text`` over the socket: the ack, then the replies once one has been posted
+        to the response URL."""
+        slack = self.world.slack
+        before = len(slack.response_posts())
+        ack = await slack.socket_send(slack.slash_command(user.id, text))
+        await slack.wait_for("response_url", count=before + 1)
+        return ack, self.world.replies_to(user)
+
+    async def shut_down(self) -> None:
+        """Set ``stop`` and wait for ``run_socket_mode`` to return (idempotent)."""
+        self.stop.set()
+        async with asyncio.timeout(5):
+            await self.serving
+
+
+@pytest.fixture
+async def socket_mode(world: SlackWorld) -> AsyncIterator[SocketModeApp]:
+    stop = asyncio.Event()
+    serving = asyncio.create_task(run_socket_mode(world.app, world.slack.app_token, stop=stop))
+    try:
+        await world.slack.wait_for_socket()
+    except TimeoutError:
+        serving.cancel()
+        await asyncio.gather(serving, return_exceptions=True)
+        raise
+    running = SocketModeApp(world=world, serving=serving, stop=stop)
+    yield running
+    await running.shut_down()
