@@ -4,8 +4,6 @@ socket within Slack's 3 seconds (``socket_send`` raises otherwise)."""
 
 from __future__ import annotations
 
-import time
-
 from tests.slack_app.conftest import SlackWorld, SocketModeApp
 
 AI = "/ai/openapi/v2/instance-service"
@@ -17,12 +15,10 @@ async def test_help_is_acked_on_the_socket_and_answered(
     (opened,) = world.slack.calls("apps.connections.open")
     assert opened.ok
     assert opened.authorized  # with the app-level token, not the bot's
-    started = time.monotonic()
     ack, replies = await socket_mode.command(world.alice, "help")
     envelope = world.slack.socket_mode.sent[-1]
     assert envelope["type"] == "slash_commands"
     assert ack == {"envelope_id": envelope["envelope_id"]}
-    assert time.monotonic() - started < 1.5
     (reply,) = replies
     assert reply.ephemeral
     assert "/scnet create" in reply.all_text()
