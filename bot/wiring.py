@@ -23,6 +23,7 @@ from bot.scnet.client import ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
 from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.audit_log import AuditLog
+from bot.services.channels import ChannelChoices
 from bot.services.event_ledger import EventLedger
 from bot.services.instances import InstanceService, WatchPolicy
 from bot.services.notify import DeliveryPolicy, NoticeSender, NotifyService
@@ -111,6 +112,7 @@ async def open_runtime(
         instances=instances,
         quota=quota,
         preferences=preferences,
+        channels=ChannelChoices(db=db, now=now),
         audit_log=audit_log,
         now=now,
     )

@@ -631,6 +631,27 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
             "`{command} audit 50`"
         ),
     },
+    "help.links.usage": {
+        "en": "{command} links [on|off]",
+        "zh": "{command} links [on|off]",
+    },
+    "help.links.summary": {
+        "en": "Whether this channel gets full access links of instances created here.",
+        "zh": "设置本频道是否接收在此创建的实例的完整访问链接。",
+    },
+    "help.links.details": {
+        "en": (
+            "By default a channel only hears that an instance created from it is ready; the "
+            "access link, which carries its owner's login, goes to the owner alone.\n"
+            "Admins: `{command} links on`, typed in a channel, posts full links there from now "
+            "on (anyone in the channel can open them); `{command} links off` stops it."
+        ),
+        "zh": (
+            "默认情况下，频道只会收到在此创建的实例已就绪的消息；访问链接带有所有者的登录信息，只发给所有者本人。\n"
+            "管理员：在频道中输入 `{command} links on`，此后完整链接将发到该频道"
+            "（频道内任何人都能打开）；`{command} links off` 停止发送。"
+        ),
+    },
     "help.lang.usage": {
         "en": "{command} lang zh|en",
         "zh": "{command} lang zh|en",
@@ -937,6 +958,38 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "zh": "`{part}` 匹配到 {count} 个实例，请提供更长的 ID。",
     },
     "notice.admin_only": {"en": "Only admins can do that.", "zh": "只有管理员可以执行此操作。"},
+    "links.on": {
+        "en": (
+            "This channel now gets the full access link of each instance created here once it "
+            "runs. Anyone in the channel can open those instances."
+        ),
+        "zh": (
+            "此后，在本频道创建的实例运行后，其完整访问链接将发到本频道。"
+            "频道内任何人都能打开这些实例。"
+        ),
+    },
+    "links.off": {
+        "en": "This channel now only hears that instances are ready; links go to their owners.",
+        "zh": "此后本频道只会收到实例已就绪的消息；链接只发给实例所有者。",
+    },
+    "links.state_on": {
+        "en": "This channel gets full access links of instances created here.",
+        "zh": "本频道会收到在此创建的实例的完整访问链接。",
+    },
+    "links.state_off": {
+        "en": (
+            "This channel only hears that instances are ready; links go to their owners "
+            "(admins: `{command} links on` to change that)."
+        ),
+        "zh": (
+            "本频道只会收到实例已就绪的消息；链接只发给所有者"
+            "（管理员可用 `{command} links on` 更改）。"
+        ),
+    },
+    "links.not_in_channel": {
+        "en": "Type this in the channel it is about, not in a direct message.",
+        "zh": "请在要设置的频道中输入此命令，而不是在私信中。",
+    },
     "notice.quota_exceeded": {
         "en": (
             "That would go past the team's limit for {resource}: {used} used of {limit}. "
@@ -1178,8 +1231,8 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     "audit.title": {"en": "Latest actions ({count})", "zh": "最近的操作（{count}）"},
     "audit.empty": {"en": "No actions recorded yet.", "zh": "尚无操作记录。"},
     "audit.line": {
-        "en": "{when} {member} *{action}* {instance} → {outcome}",
-        "zh": "{when} {member} 执行 *{action}* {instance} → 结果：{outcome}",
+        "en": "{when} {member} *{action}* {instance} {detail} → {outcome}",
+        "zh": "{when} {member} 执行 *{action}* {instance} {detail} → 结果：{outcome}",
     },
 }
 

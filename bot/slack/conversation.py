@@ -24,6 +24,7 @@ from bot.domain.commands import (
     Help,
     InstanceRef,
     Lang,
+    Links,
     ListImages,
     ListInstances,
     Login,
@@ -50,6 +51,7 @@ from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
 from bot.services.accounts import AccountService, LoginNeeded, LoginRejected
 from bot.services.audit_log import AuditLog
+from bot.services.channels import ChannelChoices
 from bot.services.errors import ServiceError
 from bot.services.instances import InstanceService
 from bot.services.preferences import Preferences
@@ -166,6 +168,7 @@ class Conversation:
         instances: InstanceService,
         quota: QuotaService,
         preferences: Preferences,
+        channels: ChannelChoices,
         audit_log: AuditLog,
         now: Callable[[], datetime],
         concurrency: int = 100,
@@ -178,6 +181,7 @@ class Conversation:
         self._instances = instances
         self._quota = quota
         self._preferences = preferences
+        self._channels = channels
         self._audit_log = audit_log
         self._now = now
 
@@ -306,6 +310,8 @@ class Conversation:
                 if not inv.is_admin:
                     return [notice("notice.admin_only", locale, tone="warning")]
                 return [await self._audit(inv, entries, public=public)]
+            case Links(enabled=enabled):
+                return [await self._links(inv, enabled)]
             case Lang(locale=chosen):
                 await self._preferences.set_locale(inv.user, chosen)
                 return [notice("notice.lang_set", chosen, tone="success")]
@@ -378,6 +384,26 @@ class Conversation:
         )
         return Message(blocks, translate("quota.team_title", inv.locale), public=public)
 
+    async def _links(self, inv: Invocation, enabled: bool | None) -> Message:
+        locale, channel = inv.locale, inv.channel_id
+        if channel is None or channel.startswith("D"):
+            return notice("links.not_in_channel", locale, tone="warning")
+        team_id = inv.user.team_id
+        if enabled is None:
+            shares = await self._channels.shares_links(team_id, channel)
+            return notice(
+                "links.state_on" if shares else "links.state_off", locale, command=inv.command
+            )
+        if not inv.is_admin:
+            return notice("notice.admin_only", locale, tone="warning")
+        await self._channels.share_links(team_id, channel, enabled=enabled)
+        await self._audit_log.record(
+            inv.user, "channel_links", detail=f"{channel} {'on' if enabled else 'off'}"
+        )
+        if enabled:
+            return notice("links.on", locale, tone="warning")
+        return notice("links.off", locale, tone="success")
+
     async def _digest(self, inv: Invocation, command: QuotaDigest) -> Message:
         """Show the digest's settings, or change them (recorded in the audit log)."""
         locale = inv.locale
@@ -418,7 +444,7 @@ class Conversation:
     async def _audit(self, inv: Invocation, entries: int, *, public: bool) -> Message:
         latest = await self._audit_log.latest(inv.user.team_id, limit=entries)
         lines = [
-            AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome)
+            AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome, e.detail)
             for e in latest
         ]
         blocks = build_audit(lines, locale=inv.locale)

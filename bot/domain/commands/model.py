@@ -44,6 +44,7 @@ Subcommand = Literal[
     "unwatch",
     "quota",
     "audit",
+    "links",
     "lang",
 ]
 SUBCOMMANDS: Final[tuple[Subcommand, ...]] = (
@@ -63,6 +64,7 @@ SUBCOMMANDS: Final[tuple[Subcommand, ...]] = (
     "unwatch",
     "quota",
     "audit",
+    "links",
     "lang",
 )
 RefKind = Literal["id", "prefix", "name"]
@@ -285,6 +287,16 @@ class Audit:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Links:
+    """``links [on|off]``: whether this channel is told ready instances' full access links
+    (admins set it; ``enabled=None`` asks)."""
+
+    subcommand: ClassVar[Subcommand] = "links"
+    enabled: bool | None = None
+    public: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Lang:
     subcommand: ClassVar[Subcommand] = "lang"
     locale: Locale
@@ -305,6 +317,7 @@ Command = (
     | QuotaSet
     | QuotaDigest
     | Audit
+    | Links
     | Lang
 )
 

@@ -37,6 +37,7 @@ from .model import (
     InstanceCommand,
     InstanceRef,
     Lang,
+    Links,
     ListImages,
     ListInstances,
     Login,
@@ -353,6 +354,17 @@ def _parse_audit(args: Sequence[Word], flags: Flags) -> Audit | UsageError:
     return Audit(entries=entries, public=flags.public)
 
 
+def _parse_links(args: Sequence[Word], flags: Flags) -> Links | UsageError:
+    if not args:
+        return Links(public=flags.public)
+    if len(args) > 1:
+        return usage("usage.unexpected_argument", part=args[1].text)
+    choice = args[0].text.lower()
+    if choice not in {"on", "off"} or args[0].is_option:
+        return usage("usage.bad_choice", part=args[0].text, key="links", valid="on, off")
+    return Links(enabled=choice == "on", public=flags.public)
+
+
 def _parse_lang(args: Sequence[Word], flags: Flags) -> Lang | UsageError:
     if not args:
         return usage("usage.missing_locale")
@@ -383,5 +395,6 @@ _PARSERS: Final[Mapping[str, Callable[[Sequence[Word], Flags], Command | UsageEr
     "list": _no_arguments(lambda public: ListInstances(public=public)),
     "quota": _parse_quota,
     "audit": _parse_audit,
+    "links": _parse_links,
     "lang": _parse_lang,
 }

@@ -15,6 +15,7 @@ from .quota import mention
 from .wording import words, words_with
 
 LINES_PER_SECTION = 10
+DETAIL_CHARS = 60  # what was acted on: an image, a name, a channel, "team"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class AuditLine:
     action: str
     instance_id: str | None
     outcome: str
+    detail: str = ""
 
 
 def build_audit(entries: Sequence[AuditLine], *, locale: Locale) -> list[Block]:
@@ -37,6 +39,7 @@ def build_audit(entries: Sequence[AuditLine], *, locale: Locale) -> list[Block]:
             markup={"member": mention(e.user_id), "when": slack_time(e.at)},
             action=e.action,
             instance=f"`{short_id(e.instance_id)}`" if e.instance_id else "-",
+            detail=_clip(e.detail),
             outcome=e.outcome,
         )
         for e in entries
@@ -47,3 +50,7 @@ def build_audit(entries: Sequence[AuditLine], *, locale: Locale) -> list[Block]:
         text = f"{title}\n{chunk}" if start == 0 else chunk
         blocks.append(section(limits.clip_mrkdwn(text, limits.SECTION_TEXT)))
     return limits.message_blocks(blocks)
+
+
+def _clip(detail: str) -> str:
+    return detail if len(detail) <= DETAIL_CHARS else detail[: DETAIL_CHARS - 1] + "…"

@@ -1,0 +1,30 @@
+"""A channel's choices: whether it is told ready instances' full access links.
+
+By default a channel only hears that an instance created from it is ready (DESIGN.md); a team
+admin may opt one channel in at a time, typed in that channel. The choice is read when a
+"ready" notice is sent (``bot.services.notify``), so it applies to instances already watched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.store import team_settings
+from bot.store.database import Database
+
+
+class ChannelChoices:
+    def __init__(self, *, db: Database, now: Callable[[], datetime]) -> None:
+        self._db = db
+        self._now = now
+
+    async def shares_links(self, team_id: str, channel_id: str) -> bool:
+        async with self._db.transaction() as session:
+            return await team_settings.shares_access_urls(session, team_id, channel_id=channel_id)
+
+    async def share_links(self, team_id: str, channel_id: str, *, enabled: bool) -> None:
+        async with self._db.transaction() as session:
+            await team_settings.set_share_access_urls(
+                session, team_id, channel_id=channel_id, enabled=enabled, now=self._now()
+            )
