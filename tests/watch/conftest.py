@@ -210,3 +210,24 @@ async def env(
     token = scnet.sim.issue_token("alice", ttl_seconds=30 * 86400)
     await built.accounts.login_with_token(owner, Secret(token))
     return built
+
+
+def restarted(
+    env: WatchEnv,
+    client: ScnetClient,
+    database: Database,
+    slack: FakeSlack,
+    slack_client: AsyncWebClient,
+) -> WatchEnv:
+    """The same bot started again: new services over the same database, SCNet and Slack."""
+    return build_env(
+        scnet=env.scnet,
+        client=client,
+        database=database,
+        vault=env.vault,
+        slack=slack,
+        slack_client=slack_client,
+        owner=env.owner,
+        channel=env.channel,
+        process="after-restart",
+    )

@@ -20,7 +20,7 @@ from bot.services.quota_notices import QuotaNotices
 from bot.store.database import Database
 from bot.store.leadership import SoleLeader
 from tests.fake_slack import FakeSlack, Message
-from tests.watch.conftest import WatchEnv, build_env
+from tests.watch.conftest import WatchEnv, restarted
 
 DIGEST_TITLE = "Daily quota digest"
 ALERT_WORDS = "Team usage of"
@@ -97,18 +97,7 @@ async def test_the_digest_posts_once_a_day_at_its_local_time(
     await team.run_jobs()
     assert len(team.digests()) == 1  # a second run the same day posts nothing
 
-    restarted = build_env(
-        scnet=env.scnet,
-        client=client,
-        database=database,
-        vault=env.vault,
-        slack=slack,
-        slack_client=slack_client,
-        owner=env.owner,
-        channel=env.channel,
-        process="after-restart",
-    )
-    after = team_of(restarted, client)
+    after = team_of(restarted(env, client, database, slack, slack_client), client)
     team.at("2025-06-16T05:00:00+00:00")
     await after.run_jobs()
     assert len(team.digests()) == 1  # nor does a restarted bot

@@ -11,27 +11,7 @@ from bot.scnet.client import ScnetClient
 from bot.store import watches
 from bot.store.database import Database
 from tests.fake_slack import FakeSlack
-from tests.watch.conftest import WatchEnv, build_env
-
-
-def restarted(
-    env: WatchEnv,
-    client: ScnetClient,
-    database: Database,
-    slack: FakeSlack,
-    slack_client: AsyncWebClient,
-) -> WatchEnv:
-    return build_env(
-        scnet=env.scnet,
-        client=client,
-        database=database,
-        vault=env.vault,
-        slack=slack,
-        slack_client=slack_client,
-        owner=env.owner,
-        channel=env.channel,
-        process="after-restart",
-    )
+from tests.watch.conftest import WatchEnv, restarted
 
 
 async def test_pending_watches_are_picked_up_after_a_restart(
