@@ -1,8 +1,11 @@
-"""Which quota alert thresholds a team stands at, and how often it crossed each one.
+"""Which quota alert thresholds a team, and each member with limits of their own, stands at,
+and how often it crossed each one.
 
-A row per (team, resource, percent). Crossing up sets ``reached`` and counts a crossing in
-one conditional UPDATE, so of two checks racing over the same crossing exactly one gets its
-number back and queues the alert; dropping below clears ``reached`` (the alert re-arms).
+A row per (team, member, resource, percent); ``member_user_id`` ``''`` is the whole team, as
+in ``quota_limits``. Functions take ``member_user_id=None`` for the team. Crossing up sets
+``reached`` and counts a crossing in one conditional UPDATE, so of two checks racing over the
+same crossing exactly one gets its number back and queues the alert; dropping below clears
+``reached`` (the alert re-arms).
 """
 
 from __future__ import annotations
@@ -10,24 +13,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, tuple_, union, update
 
 from bot.domain.quota import QUOTA_RESOURCES, QuotaResource
 from bot.store.database import Session
-from bot.store.tables import QuotaAlertRow
+from bot.store.tables import QuotaAlertRow, QuotaLimitRow
 from bot.store.upserts import insert_for
 
 Threshold = tuple[QuotaResource, int]  # (resource, percent)
+
+_TEAM_WIDE = ""  # member_user_id of the team's own rows, see QuotaAlertRow
 
 
 def _resource(raw: str) -> QuotaResource | None:
     return next((r for r in QUOTA_RESOURCES if r == raw), None)
 
 
-async def reached(session: Session, team_id: str) -> set[Threshold]:
-    """The thresholds the team stood at or above when last checked."""
+async def reached(
+    session: Session, team_id: str, *, member_user_id: str | None = None
+) -> set[Threshold]:
+    """The thresholds the team (or that member) stood at or above when last checked."""
     statement = select(QuotaAlertRow.resource, QuotaAlertRow.percent).where(
-        QuotaAlertRow.team_id == team_id, QuotaAlertRow.reached.is_(True)
+        QuotaAlertRow.team_id == team_id,
+        QuotaAlertRow.member_user_id == (member_user_id or _TEAM_WIDE),
+        QuotaAlertRow.reached.is_(True),
     )
     found: set[Threshold] = set()
     for raw, percent in (await session.execute(statement)).all():
@@ -37,8 +46,26 @@ async def reached(session: Session, team_id: str) -> set[Threshold]:
     return found
 
 
+async def members_reached(session: Session, team_id: str) -> dict[str, set[Threshold]]:
+    """Each member of the team standing at some threshold of their own limits, and which."""
+    statement = select(
+        QuotaAlertRow.member_user_id, QuotaAlertRow.resource, QuotaAlertRow.percent
+    ).where(
+        QuotaAlertRow.team_id == team_id,
+        QuotaAlertRow.member_user_id != _TEAM_WIDE,
+        QuotaAlertRow.reached.is_(True),
+    )
+    found: dict[str, set[Threshold]] = {}
+    for member, raw, percent in (await session.execute(statement)).all():
+        resource = _resource(raw)
+        if resource is not None:
+            found.setdefault(member, set()).add((resource, percent))
+    return found
+
+
 async def teams_with_reached(session: Session) -> list[str]:
-    """Teams standing at some threshold: a team whose limits were removed is among them."""
+    """Teams where the team or a member stands at some threshold: a team whose limits were
+    removed is among them."""
     statement = (
         select(QuotaAlertRow.team_id)
         .where(QuotaAlertRow.reached.is_(True))
@@ -48,28 +75,45 @@ async def teams_with_reached(session: Session) -> list[str]:
     return list((await session.execute(statement)).scalars())
 
 
+async def teams_to_check(session: Session) -> list[str]:
+    """Teams with limits, team-wide or only a member's, or standing at some threshold."""
+    statement = union(
+        select(QuotaLimitRow.team_id),
+        select(QuotaAlertRow.team_id).where(QuotaAlertRow.reached.is_(True)),
+    )
+    return sorted(set((await session.execute(statement)).scalars()))
+
+
 async def cross_up(
-    session: Session, team_id: str, threshold: Threshold, *, now: datetime
+    session: Session,
+    team_id: str,
+    threshold: Threshold,
+    *,
+    member_user_id: str | None = None,
+    now: datetime,
 ) -> int | None:
     """Mark ``threshold`` reached: the crossing's number (1, 2, ...), or None when it was
     reached already (another check counted this crossing)."""
     resource, percent = threshold
+    member = member_user_id or _TEAM_WIDE
     await session.execute(
         insert_for(session, QuotaAlertRow)
         .values(
             team_id=team_id,
+            member_user_id=member,
             resource=resource,
             percent=percent,
             reached=False,
             crossings=0,
             updated_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["team_id", "resource", "percent"])
+        .on_conflict_do_nothing(index_elements=["team_id", "member_user_id", "resource", "percent"])
     )
     statement = (
         update(QuotaAlertRow)
         .where(
             QuotaAlertRow.team_id == team_id,
+            QuotaAlertRow.member_user_id == member,
             QuotaAlertRow.resource == resource,
             QuotaAlertRow.percent == percent,
             QuotaAlertRow.reached.is_(False),
@@ -83,7 +127,12 @@ async def cross_up(
 
 
 async def cross_down(
-    session: Session, team_id: str, thresholds: Iterable[Threshold], *, now: datetime
+    session: Session,
+    team_id: str,
+    thresholds: Iterable[Threshold],
+    *,
+    member_user_id: str | None = None,
+    now: datetime,
 ) -> None:
     """Usage dropped below these thresholds: the next crossing alerts again."""
     pairs = list(thresholds)
@@ -93,6 +142,7 @@ async def cross_down(
         update(QuotaAlertRow)
         .where(
             QuotaAlertRow.team_id == team_id,
+            QuotaAlertRow.member_user_id == (member_user_id or _TEAM_WIDE),
             tuple_(QuotaAlertRow.resource, QuotaAlertRow.percent).in_(pairs),
             QuotaAlertRow.reached.is_(True),
         )

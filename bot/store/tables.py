@@ -281,7 +281,8 @@ class TeamSettingRow(Base):
 
 
 class QuotaAlertRow(Base):
-    """Whether a team's usage stands at or above ``percent`` of its ``resource`` limit.
+    """Whether a team's usage (or one member's) stands at or above ``percent`` of its
+    ``resource`` limit; ``member_user_id`` ``''`` = the whole team, as in ``quota_limits``.
 
     ``crossings`` counts the times it went from below to at-or-above: the alert's dedupe key
     carries it, so each crossing alerts once, across restarts, and a later one alerts again.
@@ -290,6 +291,9 @@ class QuotaAlertRow(Base):
     __tablename__ = "quota_alerts"
 
     team_id: Mapped[str] = mapped_column(String(SLACK_ID), primary_key=True)
+    member_user_id: Mapped[str] = mapped_column(
+        String(SLACK_ID), primary_key=True, server_default=""
+    )
     resource: Mapped[str] = mapped_column(String(16), primary_key=True)
     percent: Mapped[int] = mapped_column(Integer, primary_key=True)
     reached: Mapped[bool]

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from bot.store.database import open_engine
 from bot.store.migrate import (
@@ -19,7 +20,7 @@ from bot.store.migrate import (
 )
 from bot.store.tables import Base
 
-REVISIONS = ["0001", "0002"]  # oldest first
+REVISIONS = ["0001", "0002", "0003"]  # oldest first
 
 
 async def _table_names(url: str) -> set[str]:
@@ -81,7 +82,7 @@ async def test_a_digest_channel_set_before_0002_gets_the_default_schedule(
             )
     finally:
         await engine.dispose()
-    assert await upgrade_database(database_url) == ["0002"]
+    assert await upgrade_database(database_url, revision="0002") == ["0002"]
     engine = open_engine(database_url)
     try:
         async with engine.connect() as connection:
@@ -95,6 +96,52 @@ async def test_a_digest_channel_set_before_0002_gets_the_default_schedule(
         await engine.dispose()
     assert tuple(row) == ("C1", "09:00", "Asia/Shanghai", 24)
     assert await downgrade_database(database_url, revision="0001") == ["0002"]
+
+
+async def _execute(url: str, statement: str) -> list[tuple[object, ...]]:
+    """Run ``statement`` in a transaction of its own; the rows it returned, if any."""
+    engine = open_engine(url)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.exec_driver_sql(statement)
+            return [tuple(row) for row in result.all()] if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+ALERT_STATE = "SELECT team_id, member_user_id, resource, percent, crossings FROM quota_alerts"
+
+
+async def test_0003_keeps_the_teams_alert_state_and_adds_the_members(database_url: str) -> None:
+    await upgrade_database(database_url, revision="0002")
+    await _execute(
+        database_url,
+        "INSERT INTO quota_alerts (team_id, resource, percent, reached, crossings, updated_at) "
+        "VALUES ('T1', 'gpus', 80, true, 3, '2026-01-01 00:00:00.000000')",
+    )
+    assert await upgrade_database(database_url) == ["0003"]
+    # The team's row carries on with its counter (and so its alerts' dedupe keys); a member
+    # may now stand at the same threshold beside it, and the new key still refuses a twin.
+    member = (
+        "INSERT INTO quota_alerts "
+        "(member_user_id, team_id, resource, percent, reached, crossings, updated_at) "
+        "VALUES ('U1', 'T1', 'gpus', 80, true, 1, '2026-01-01 00:00:00.000000')"
+    )
+    await _execute(database_url, member)
+    with pytest.raises(IntegrityError):
+        await _execute(database_url, member)
+    assert sorted(await _execute(database_url, ALERT_STATE)) == [
+        ("T1", "", "gpus", 80, 3),
+        ("T1", "U1", "gpus", 80, 1),
+    ]
+
+    assert await downgrade_database(database_url, revision="0002") == ["0003"]
+    state = await _execute(
+        database_url, "SELECT team_id, resource, percent, crossings FROM quota_alerts"
+    )
+    assert state == [("T1", "gpus", 80, 3)]  # the members' rows go, the team's stays
+    assert await upgrade_database(database_url) == ["0003"]
+    assert await _execute(database_url, ALERT_STATE) == [("T1", "", "gpus", 80, 3)]
 
 
 async def test_scripts_are_found_from_any_working_directory(
