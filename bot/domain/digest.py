@@ -148,28 +148,34 @@ class Digest:
 
 @dataclass(frozen=True, slots=True)
 class QuotaAlert:
-    """The team's usage of ``resource`` reached ``percent`` of its limit."""
+    """The team's usage of ``resource`` reached ``percent`` of its limit; or, with
+    ``member_user_id``, that member's usage reached ``percent`` of their own limit."""
 
     resource: QuotaResource
     percent: int  # 80 or 100
     used: int
     limit: int
     holders: tuple[tuple[str, int], ...] = field(default=())  # (user id, amount), biggest first
+    member_user_id: str | None = None  # None: the team's limit
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "resource": self.resource,
             "percent": self.percent,
             "used": self.used,
             "limit": self.limit,
             "holders": [list(pair) for pair in self.holders],
         }
+        if self.member_user_id is not None:  # a team alert's payload stays as it was
+            data["member"] = self.member_user_id
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> QuotaAlert | None:
         resource = next((r for r in QUOTA_RESOURCES if r == data.get("resource")), None)
         if resource is None:
             return None
+        member = data.get("member")
         return cls(
             resource=resource,
             percent=_int(data.get("percent")),
@@ -180,6 +186,7 @@ class QuotaAlert:
                 for entry in _rows(data.get("holders"))
                 if len(entry) == 2
             ),
+            member_user_id=member if isinstance(member, str) and member else None,
         )
 
 

@@ -1228,6 +1228,41 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         ),
     },
     "alert.holders": {"en": "Held by: {holders}", "zh": "占用者：{holders}"},
+    "alert.member_near": {
+        "en": (
+            "{member}'s usage of {resource} reached {percent}% of their own limit: "
+            "{used} of {limit}."
+        ),
+        "zh": "{member} 的{resource}用量已达到其个人限额的 {percent}%：{used} / {limit}。",
+    },
+    "alert.member_full": {
+        "en": (
+            "{member}'s usage of {resource} reached their own limit: {used} of {limit}. "
+            "Their creates past it are refused; an admin may add `--force`."
+        ),
+        "zh": (
+            "{member} 的{resource}用量已达到其个人限额：{used} / {limit}。其超出限额的创建将被"
+            "拒绝；管理员可加 `--force`。"
+        ),
+    },
+    "alert.mine_near": {
+        "en": "Your usage of {resource} reached {percent}% of your own limit: {used} of {limit}.",
+        "zh": "您的{resource}用量已达到个人限额的 {percent}%：{used} / {limit}。",
+    },
+    "alert.mine_full": {
+        "en": (
+            "Your usage of {resource} reached your own limit: {used} of {limit}. Creates past "
+            "it are refused until you free some; an admin may add `--force`."
+        ),
+        "zh": (
+            "您的{resource}用量已达到个人限额：{used} / {limit}。释放部分资源之前，超出限额的"
+            "创建将被拒绝；管理员可加 `--force`。"
+        ),
+    },
+    "alert.mine_hint": {
+        "en": "`{command} quota` shows what you hold and the team's limits.",
+        "zh": "`{command} quota` 可查看您占用的资源和团队的限额。",
+    },
     "audit.title": {"en": "Latest actions ({count})", "zh": "最近的操作（{count}）"},
     "audit.empty": {"en": "No actions recorded yet.", "zh": "尚无操作记录。"},
     "audit.line": {

@@ -8,7 +8,10 @@ a crash queues nothing twice, and a restarted watch (a new generation) may notif
 
 Team notices (the daily digest, quota alerts) go to the team's digest channel; their keys
 are ``digest:<team>:<local day>`` and ``quota-alert:<team>:<resource>:<percent>:<crossing>``,
-and their payloads carry the language to post in and a snapshot of the numbers.
+and their payloads carry the language to post in and a snapshot of the numbers. A member's
+own limit alerts in that channel under ``quota-alert:<team>:<member>:<resource>:<percent>:
+<crossing>`` (one field more than a team's, so the two never meet) and in a DM to the member
+under the same key plus ``:dm``, in the member's language.
 
 Payloads never hold a secret: an instance snapshot without its port URLs, the owner, a few
 numbers. The access URL is fetched when the notice is sent, as the owner
@@ -70,7 +73,8 @@ class NoticeKind(StrEnum):
     AUTOSTOP = "instance.autostop"  # the time limit stops it soon
     LOGIN = "account.login"  # the token expired and cannot be renewed; watches paused
     DIGEST = "quota.digest"  # the team's daily digest, to its digest channel
-    QUOTA_ALERT = "quota.alert"  # team usage reached 80% / 100% of a limit, same channel
+    QUOTA_ALERT = "quota.alert"  # team (or a member's) usage reached 80% / 100%, same channel
+    QUOTA_ALERT_DM = "quota.alert.dm"  # to the member: 80% / 100% of their own limit
 
 
 # --- what goes into the outbox -------------------------------------------------------------
@@ -351,11 +355,11 @@ async def announce_quota_alert(
     locale: Locale | None,
     now: datetime,
 ) -> int:
-    """Queue the alert for the ``crossing``-th time usage reached ``alert.percent``."""
-    key = f"quota-alert:{team_id}:{alert.resource}:{alert.percent}:{crossing}"
+    """Queue the alert for the ``crossing``-th time usage reached ``alert.percent``: the
+    team's, or with ``alert.member_user_id`` that member's of their own limit."""
     return await _queue_team(
         session,
-        key[:255],
+        quota_alert_key(team_id, alert, crossing),
         team_id=team_id,
         channel_id=channel_id,
         kind=NoticeKind.QUOTA_ALERT,
@@ -363,6 +367,33 @@ async def announce_quota_alert(
         extra={"alert": alert.to_json()},
         now=now,
     )
+
+
+async def announce_member_quota_alert(
+    session: Session, team_id: str, *, alert: QuotaAlert, crossing: int, now: datetime
+) -> int:
+    """Tell the member in a DM, in their own language, that their usage reached
+    ``alert.percent`` of their limit, for the ``crossing``-th time."""
+    member = alert.member_user_id
+    if member is None:
+        raise ValueError("a member's quota alert needs the member")
+    return await _queue(
+        session,
+        f"{quota_alert_key(team_id, alert, crossing)}:dm",
+        owner=SlackUser(team_id, member),
+        target=NoticeTarget.dm(member),
+        kind=NoticeKind.QUOTA_ALERT_DM,
+        now=now,
+        extra={"alert": alert.to_json()},
+    )
+
+
+def quota_alert_key(team_id: str, alert: QuotaAlert, crossing: int) -> str:
+    """``quota-alert:<team>:[<member>:]<resource>:<percent>:<crossing>``. Slack ids are
+    at most 64 characters (the tables enforce it), so even a member's DM key stays far below
+    the outbox's 255 and is never cut short into another's."""
+    scope = f"{team_id}:{alert.member_user_id}" if alert.member_user_id else team_id
+    return f"quota-alert:{scope}:{alert.resource}:{alert.percent}:{crossing}"
 
 
 async def _queue_team(

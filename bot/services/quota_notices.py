@@ -12,7 +12,10 @@ however often:
   with 80% and 100% of its limits against what it stood at last time (``quota_alerts``): a
   threshold newly reached counts a crossing and queues one alert keyed by that crossing; one
   dropped below re-arms. The state is kept even without a digest channel, so configuring one
-  later does not flood it with old crossings.
+  later does not flood it with old crossings. Each member with limits of their own is
+  checked the same way against them, with state of their own: a crossing is posted to the
+  channel mentioning the member, and sent to the member in a DM (that one also without a
+  channel: it is theirs, and their creates are refused at 100%).
 """
 
 from __future__ import annotations
@@ -30,11 +33,21 @@ from bot.domain.digest import (
     digest_day,
     threshold_percent,
 )
-from bot.domain.quota import QuotaResource, crossed_thresholds, longest_running
-from bot.services.notify import announce_digest, announce_quota_alert
+from bot.domain.quota import (
+    QuotaLimits,
+    QuotaResource,
+    Usage,
+    crossed_thresholds,
+    longest_running,
+)
+from bot.services.notify import (
+    announce_digest,
+    announce_member_quota_alert,
+    announce_quota_alert,
+)
 from bot.services.quota import QuotaReport, QuotaService
-from bot.store import outbox, quota_alerts, quotas, team_settings
-from bot.store.database import Database
+from bot.store import outbox, quota_alerts, team_settings
+from bot.store.database import Database, Session
 from bot.store.quota_alerts import Threshold
 from bot.store.team_settings import TeamDigest
 
@@ -122,12 +135,12 @@ class QuotaNotices:
     # --- quota alerts -----------------------------------------------------------------------
 
     async def check_thresholds(self) -> AlertCheck:
-        """Alert each team whose usage newly reached 80% or 100% of a team limit."""
+        """Alert each team whose usage newly reached 80% or 100% of a team limit, and each
+        member whose usage newly reached 80% or 100% of their own limit."""
         async with self._db.transaction() as session:
-            teams = set(await quotas.teams_with_limits(session))
-            teams |= set(await quota_alerts.teams_with_reached(session))
+            teams = await quota_alerts.teams_to_check(session)
         result = AlertCheck()
-        for team_id in sorted(teams):
+        for team_id in teams:
             try:
                 crossed, queued = await self._check_team(team_id)
             except Exception:
@@ -144,41 +157,112 @@ class QuotaNotices:
 
     async def _check_team(self, team_id: str) -> tuple[int, int]:
         report = await self._quota.report(team_id)
-        now_reached: set[Threshold] = {
-            (resource, threshold_percent(threshold))
-            for resource, threshold in crossed_thresholds(report.team_limits, report.team_usage)
-        }
         now = self._now()
-        crossed = queued = 0
+        queued = 0
         async with self._db.transaction() as session:
             before = await quota_alerts.reached(session, team_id)
-            await quota_alerts.cross_down(session, team_id, before - now_reached, now=now)
-            newly = now_reached - before
-            if not newly:
-                return 0, 0
-            digest = await team_settings.get_digest(session, team_id)
-            crossings: dict[Threshold, int] = {}
-            for pair in sorted(newly):
-                crossing = await quota_alerts.cross_up(session, team_id, pair, now=now)
-                if crossing is not None:  # else a concurrent check counted this crossing
-                    crossings[pair] = crossing
-            crossed = len(crossings)
-            channel = digest.channel_id if digest is not None else None
-            if channel is None:
-                return crossed, 0  # recorded, so configuring a channel later does not flood it
-            reached = {(resource, percent / 100) for resource, percent in crossings}
-            for resource, highest in sorted(alerts_to_send(reached).items()):
-                percent = threshold_percent(highest)
-                queued += await announce_quota_alert(
+            team_crossings = await _cross(
+                session,
+                team_id,
+                None,
+                before=before,
+                now_reached=_reached(report.team_limits, report.team_usage),
+                now=now,
+            )
+            # Members with limits, and those standing at a threshold of limits since removed
+            # (dropping them re-arms their alerts).
+            members_before = await quota_alerts.members_reached(session, team_id)
+            member_crossings: dict[str, dict[Threshold, int]] = {}
+            for member in sorted(set(report.member_limits) | set(members_before)):
+                crossings = await _cross(
                     session,
                     team_id,
-                    channel_id=channel,
-                    alert=_alert(report, resource, percent),
-                    crossing=crossings[(resource, percent)],
-                    locale=digest.locale if digest is not None else None,
+                    member,
+                    before=members_before.get(member, set()),
+                    now_reached=_reached(
+                        report.member_limits.get(member), report.members.get(member, Usage())
+                    ),
                     now=now,
                 )
+                if crossings:
+                    member_crossings[member] = crossings
+            crossed = len(team_crossings) + sum(map(len, member_crossings.values()))
+            if not crossed:
+                return 0, 0  # nothing new, or a concurrent check counted it
+            digest = await team_settings.get_digest(session, team_id)
+            # Without a channel the crossings are recorded, so configuring one later does
+            # not flood it; a member still hears of their own in a DM.
+            channel = digest.channel_id if digest is not None else None
+            locale = digest.locale if digest is not None else None
+            if channel is not None:
+                for resource, percent in _to_send(team_crossings):
+                    queued += await announce_quota_alert(
+                        session,
+                        team_id,
+                        channel_id=channel,
+                        alert=_alert(report, resource, percent),
+                        crossing=team_crossings[(resource, percent)],
+                        locale=locale,
+                        now=now,
+                    )
+            for member, crossings in member_crossings.items():
+                for resource, percent in _to_send(crossings):
+                    alert = _member_alert(report, member, resource, percent)
+                    crossing = crossings[(resource, percent)]
+                    queued += await announce_member_quota_alert(
+                        session, team_id, alert=alert, crossing=crossing, now=now
+                    )
+                    if channel is not None:
+                        queued += await announce_quota_alert(
+                            session,
+                            team_id,
+                            channel_id=channel,
+                            alert=alert,
+                            crossing=crossing,
+                            locale=locale,
+                            now=now,
+                        )
         return crossed, queued
+
+
+def _reached(limits: QuotaLimits | None, usage: Usage) -> set[Threshold]:
+    return {
+        (resource, threshold_percent(threshold))
+        for resource, threshold in crossed_thresholds(limits, usage)
+    }
+
+
+async def _cross(
+    session: Session,
+    team_id: str,
+    member_user_id: str | None,
+    *,
+    before: set[Threshold],
+    now_reached: set[Threshold],
+    now: datetime,
+) -> dict[Threshold, int]:
+    """Record where the team (or member) stands now: re-arm what it dropped below, count a
+    crossing for each threshold newly reached. Those this check counted, by crossing number."""
+    await quota_alerts.cross_down(
+        session, team_id, before - now_reached, member_user_id=member_user_id, now=now
+    )
+    crossings: dict[Threshold, int] = {}
+    for pair in sorted(now_reached - before):
+        crossing = await quota_alerts.cross_up(
+            session, team_id, pair, member_user_id=member_user_id, now=now
+        )
+        if crossing is not None:  # else a concurrent check counted this crossing
+            crossings[pair] = crossing
+    return crossings
+
+
+def _to_send(crossings: dict[Threshold, int]) -> list[Threshold]:
+    """One alert per resource, for the highest threshold newly reached (``alerts_to_send``)."""
+    reached = {(resource, percent / 100) for resource, percent in crossings}
+    return [
+        (resource, threshold_percent(highest))
+        for resource, highest in sorted(alerts_to_send(reached).items())
+    ]
 
 
 def _alert(report: QuotaReport, resource: QuotaResource, percent: int) -> QuotaAlert:
@@ -194,6 +278,20 @@ def _alert(report: QuotaReport, resource: QuotaResource, percent: int) -> QuotaA
         used=report.team_usage.amount(resource),
         limit=limit or 0,
         holders=tuple(pair for pair in holders if pair[1] > 0)[:ALERT_HOLDERS],
+    )
+
+
+def _member_alert(
+    report: QuotaReport, member: str, resource: QuotaResource, percent: int
+) -> QuotaAlert:
+    limits = report.member_limits.get(member)
+    limit = limits.limit(resource) if limits is not None else None
+    return QuotaAlert(
+        resource=resource,
+        percent=percent,
+        used=report.members.get(member, Usage()).amount(resource),
+        limit=limit or 0,
+        member_user_id=member,
     )
 
 

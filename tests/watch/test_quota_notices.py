@@ -17,6 +17,7 @@ from bot.jobs import JobIntervals, Jobs, define_jobs
 from bot.scnet.client import ScnetClient
 from bot.services.quota import DigestChange, QuotaService
 from bot.services.quota_notices import QuotaNotices
+from bot.store import preferences
 from bot.store.database import Database
 from bot.store.leadership import SoleLeader
 from tests.fake_slack import FakeSlack, Message
@@ -200,3 +201,60 @@ async def test_the_scheduler_runs_the_digest_and_alert_jobs(team: Team) -> None:
     await env.notifier.deliver_due()  # whatever the outbox job had not sent yet
     assert len(team.digests()) == 1  # ten runs, one digest
     assert len(team.alerts()) == 1  # and one alert: 100% of one instance
+
+
+MEMBER_ALERT_WORDS = "their own limit"
+DM_ALERT_WORDS = "your own limit"
+
+
+async def test_a_members_alert_mentions_them_in_the_channel_and_reaches_their_dm(
+    team: Team,
+) -> None:
+    env = team.env
+    member = env.owner.user_id
+    await digest_at_nine_in_shanghai(team)
+    await team.quota.set_limits(env.owner.team_id, QuotaLimits(cpus=5), member_user_id=member)
+
+    def channel_alerts() -> list[Message]:
+        return [m for m in env.channel_posts() if MEMBER_ALERT_WORDS in m.all_text()]
+
+    def dm_alerts() -> list[Message]:
+        return [m for m in env.dms() if DM_ALERT_WORDS in m.all_text()]
+
+    await env.create("a1")  # 4 CPUs: 80% of the member's own limit
+    await team.run_jobs()
+    [posted] = channel_alerts()
+    assert (
+        f"<@{member}>'s usage of CPU cores reached 80% of their own limit: 4 of 5."
+        in posted.all_text()
+    )
+    [dm] = dm_alerts()
+    assert "Your usage of CPU cores reached 80% of your own limit: 4 of 5." in dm.all_text()
+    assert "/scnet quota" in dm.all_text()
+    assert team.alerts() == []  # no team limit: no team alert
+    await team.run_jobs()
+    assert (len(channel_alerts()), len(dm_alerts())) == (1, 1)  # not repeated
+
+    await env.create("a2")  # 8 of 5
+    await team.run_jobs()
+    assert "reached their own limit: 8 of 5" in channel_alerts()[-1].all_text()
+    assert "reached your own limit: 8 of 5" in dm_alerts()[-1].all_text()
+    assert (len(channel_alerts()), len(dm_alerts())) == (2, 2)
+
+
+async def test_a_members_dm_is_in_their_language_the_channels_in_the_teams(
+    team: Team, slack: FakeSlack
+) -> None:
+    env = team.env
+    await digest_at_nine_in_shanghai(team)  # the team's alerts in English
+    async with env.db.transaction() as session:
+        await preferences.set_locale(session, env.owner, locale="zh", now=env.now())
+    await team.quota.set_limits(
+        env.owner.team_id, QuotaLimits(instances=1), member_user_id=env.owner.user_id
+    )
+    await env.create("only")
+    await team.run_jobs()
+    [posted] = [m for m in env.channel_posts() if MEMBER_ALERT_WORDS in m.all_text()]
+    assert "reached their own limit: 1 of 1" in posted.all_text()
+    [dm] = [m for m in env.dms() if "个人限额" in m.all_text()]
+    assert "您的实例数用量已达到个人限额：1 / 1。" in dm.all_text()

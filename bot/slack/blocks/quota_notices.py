@@ -1,5 +1,6 @@
-"""What the team's digest channel reads: the daily digest and the quota alerts; and the
-reply to ``/scnet quota digest`` that says where and when they go.
+"""What the team's digest channel reads: the daily digest and the quota alerts (of the team's
+limits and of a member's own); what a member reads in a DM when they reach their own limit;
+and the reply to ``/scnet quota digest`` that says where and when they go.
 
 Both are built from the snapshot the outbox carried (``bot.domain.digest``), so a retried
 post shows the numbers as they were when the digest was due or the threshold was crossed.
@@ -80,14 +81,26 @@ def _alert_params(alert: QuotaAlert, locale: Locale) -> dict[str, object]:
     }
 
 
-def _alert_key(alert: QuotaAlert) -> str:
-    return "alert.full" if alert.percent >= 100 else "alert.near"
+def _alert_key(alert: QuotaAlert, *, to_member: bool = False) -> str:
+    level = "full" if alert.percent >= 100 else "near"
+    if to_member:
+        return f"alert.mine_{level}"
+    return f"alert.{level}" if alert.member_user_id is None else f"alert.member_{level}"
+
+
+def _alert_emoji(alert: QuotaAlert) -> str:
+    return FULL_EMOJI if alert.percent >= 100 else NEAR_EMOJI
 
 
 def build_quota_alert(alert: QuotaAlert, *, locale: Locale) -> list[Block]:
-    """Usage reached 80% (or 100%) of a team limit: the numbers, a bar, who holds most."""
-    emoji = FULL_EMOJI if alert.percent >= 100 else NEAR_EMOJI
-    text = words(_alert_key(alert), locale, **_alert_params(alert, locale))
+    """Usage reached 80% (or 100%) of a team limit: the numbers, a bar, who holds most. Of a
+    member's own limit: the same, naming the member."""
+    params = _alert_params(alert, locale)
+    if alert.member_user_id is None:
+        text = words(_alert_key(alert), locale, **params)
+    else:
+        markup = {"member": mention(alert.member_user_id)}
+        text = words_with(_alert_key(alert), locale, markup=markup, **params)
     details = [f"`{usage_bar(alert.used, alert.limit)}`"]
     if alert.holders:
         holders = ", ".join(
@@ -95,11 +108,26 @@ def build_quota_alert(alert: QuotaAlert, *, locale: Locale) -> list[Block]:
             for user_id, amount in alert.holders
         )
         details.append(words_with("alert.holders", locale, markup={"holders": holders}))
-    return [section(f"{emoji} {text}"), context(*details)]
+    return [section(f"{_alert_emoji(alert)} {text}"), context(*details)]
 
 
 def quota_alert_text(alert: QuotaAlert, locale: Locale) -> str:
-    return translate(_alert_key(alert), locale, **_alert_params(alert, locale))
+    params = _alert_params(alert, locale)
+    if alert.member_user_id is not None:
+        params["member"] = f"<@{alert.member_user_id}>"
+    return translate(_alert_key(alert), locale, **params)
+
+
+def build_member_quota_alert(alert: QuotaAlert, *, locale: Locale, command: str) -> list[Block]:
+    """To the member, in a DM: their usage reached 80% (or 100%) of their own limit."""
+    text = words(_alert_key(alert, to_member=True), locale, **_alert_params(alert, locale))
+    bar = f"`{usage_bar(alert.used, alert.limit)}`"
+    hint = words("alert.mine_hint", locale, command=command)
+    return [section(f"{_alert_emoji(alert)} {text}"), context(bar, hint)]
+
+
+def member_quota_alert_text(alert: QuotaAlert, locale: Locale) -> str:
+    return translate(_alert_key(alert, to_member=True), locale, **_alert_params(alert, locale))
 
 
 def _settings_params(schedule: DigestSchedule) -> dict[str, object]:

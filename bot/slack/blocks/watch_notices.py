@@ -25,7 +25,14 @@ from .display import duration_text, short_id, slack_time, status_label, status_t
 from .elements import Block, Element, actions, button, context, divider, section
 from .instances import build_access_url, build_instance_card
 from .limits import escape_mrkdwn
-from .quota_notices import build_digest, build_quota_alert, digest_text, quota_alert_text
+from .quota_notices import (
+    build_digest,
+    build_member_quota_alert,
+    build_quota_alert,
+    digest_text,
+    member_quota_alert_text,
+    quota_alert_text,
+)
 from .wording import words, words_with
 
 READY_EMOJI = ":large_green_circle:"
@@ -141,7 +148,11 @@ def build_delivery(delivery: Delivery, *, command: str = "/scnet") -> tuple[list
     if delivery.kind == NoticeKind.QUOTA_ALERT and delivery.alert is not None:
         alert = delivery.alert
         return build_quota_alert(alert, locale=locale), quota_alert_text(alert, locale)
-    if delivery.kind in {NoticeKind.DIGEST, NoticeKind.QUOTA_ALERT}:
+    if delivery.kind == NoticeKind.QUOTA_ALERT_DM and delivery.alert is not None:
+        alert = delivery.alert
+        blocks = build_member_quota_alert(alert, locale=locale, command=command)
+        return blocks, member_quota_alert_text(alert, locale)
+    if delivery.kind in {NoticeKind.DIGEST, NoticeKind.QUOTA_ALERT, NoticeKind.QUOTA_ALERT_DM}:
         raise ValueError(f"notice kind {delivery.kind!r} without its snapshot")
     if delivery.kind == NoticeKind.LOGIN or instance is None:
         blocks = build_login_again(
