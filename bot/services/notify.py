@@ -40,7 +40,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -53,6 +53,7 @@ from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import ScnetError, TokenInvalid, TransientError
 from bot.services.accounts import AccountService, LoginNeeded
+from bot.services.pacing import Pacer
 from bot.store import outbox, preferences, team_settings
 from bot.store.database import Database, Session
 from bot.store.identity import SlackUser
@@ -495,6 +496,11 @@ class DeliveryPolicy:
     link_attempts: int = 3  # after these, a ready notice goes out without its link
     link_retry_after: float = 5.0
     run_budget: float = 10.0  # seconds one run keeps claiming more notices
+    # Slack allows about one message a second in a channel (a DM too), with short bursts,
+    # and answers 429 past that: a target takes ``post_burst`` posts at once, then one per
+    # ``post_interval`` (``bot.services.pacing``); 0 turns pacing off.
+    post_interval: float = 1.0
+    post_burst: int = 3
 
 
 @dataclass(slots=True)
@@ -503,6 +509,13 @@ class _RunCache:
 
     locales: dict[SlackUser, Locale] = field(default_factory=dict)
     callers: dict[SlackUser, Caller] = field(default_factory=dict)
+
+
+_Target = tuple[str | None, str | None]  # (user id of a DM, channel id)
+
+
+def _target_of(notice: Notice) -> _Target:
+    return (notice.target.user_id, notice.target.channel_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,6 +537,7 @@ class NotifyService:
         now: Now,
         policy: DeliveryPolicy | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._db = db
         self._accounts = accounts
@@ -532,12 +546,15 @@ class NotifyService:
         self._now = now
         self._policy = policy or DeliveryPolicy()
         self._monotonic = monotonic
+        self._sleep = sleep
+        self._pacer = Pacer(interval=self._policy.post_interval, burst=self._policy.post_burst)
 
     async def deliver_due(self) -> int:
         """Send what is due, a batch at a time, for up to ``run_budget`` seconds; how many."""
         started = self._monotonic()
         cache = _RunCache()
         settled = 0
+        self._pacer.forget_idle(now=started)
         while True:
             async with self._db.transaction() as session:
                 claimed = await outbox.claim_due(
@@ -561,9 +578,9 @@ class NotifyService:
     async def _deliver_batch(
         self, notices: Sequence[Notice], cache: _RunCache, lease_ends: float
     ) -> int:
-        groups: dict[tuple[str | None, str | None], list[Notice]] = {}
+        groups: dict[_Target, list[Notice]] = {}
         for notice in notices:
-            groups.setdefault((notice.target.user_id, notice.target.channel_id), []).append(notice)
+            groups.setdefault(_target_of(notice), []).append(notice)
         limit = asyncio.Semaphore(self._policy.concurrency)
 
         async def run(group: list[Notice]) -> int:
@@ -575,14 +592,27 @@ class NotifyService:
     async def _deliver_in_order(
         self, notices: list[Notice], cache: _RunCache, lease_ends: float
     ) -> int:
-        """One target's notices, oldest first; a 429 puts the rest off by the same time."""
+        """One target's notices, oldest first; a 429 puts the rest off by the same time.
+
+        Paced (``Pacer``): the first waits for its turn (at most one interval); those whose
+        turn has not come are handed back for their turns, so a busy channel does not hold up
+        the run, nor the DMs behind it."""
         settled = 0
+        target = _target_of(notices[0])
+        first_turn = self._pacer.turns(target, 1, now=self._monotonic())[0]
+        if first_turn > 0:
+            await self._sleep(first_turn)
         for position, notice in enumerate(notices):
+            turn = self._pacer.turns(target, 1, now=self._monotonic())[0]
+            if position > 0 and turn > 0:
+                await self._postpone(notices[position:], first_turn=turn)
+                return settled
             time_left = min(self._policy.attempt_timeout, lease_ends - self._monotonic())
             if time_left < MIN_ATTEMPT:
                 outcome = _Outcome("retry", "lease ran short", self._now())
             else:
                 outcome = await self._attempt(notice, cache, time_left)
+                self._pacer.took(target, now=self._monotonic())
             await self._settle(notice, outcome)
             settled += 1
             if outcome.defer_rest:
@@ -590,6 +620,15 @@ class NotifyService:
                     await self._settle(later, _Outcome("retry", outcome.error, outcome.retry_at))
                 return len(notices)
         return settled
+
+    async def _postpone(self, notices: Sequence[Notice], *, first_turn: float) -> None:
+        """Hand ``notices`` back untried, due at their target's next turns, in order."""
+        now = self._now()
+        interval = self._policy.post_interval
+        async with self._db.transaction() as session:
+            for index, notice in enumerate(notices):
+                until = now + timedelta(seconds=first_turn + index * interval)
+                await outbox.postpone(session, notice.id, until=until)
 
     async def _attempt(self, notice: Notice, cache: _RunCache, time_left: float) -> _Outcome:
         try:

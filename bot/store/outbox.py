@@ -8,7 +8,8 @@ after a crash between poll and commit, is a no-op, on SQLite and PostgreSQL alik
 
 Life of a notice: ``pending`` → ``claim_due`` (leases it: ``next_attempt_at`` moves to the end
 of the lease and ``attempts`` goes up, so a crashed sender's notice comes back by itself) →
-``mark_sent``, or ``reschedule`` with the error, or ``mark_dead`` after the last attempt.
+``mark_sent``, or ``reschedule`` with the error, or ``mark_dead`` after the last attempt;
+``postpone`` hands it back untried (its target's pace), without counting the attempt.
 ``prune_settled`` later drops settled notices; only a pending notice must never be lost.
 
 The payload is what the renderer needs, and never a secret: an access URL goes to its owner
@@ -199,6 +200,17 @@ async def reschedule(
         update(OutboxRow)
         .where(OutboxRow.id == notice_id, OutboxRow.status == "pending")
         .values(next_attempt_at=next_attempt_at, last_error=error[:ERROR_LIMIT])
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(await session.execute(statement)) > 0
+
+
+async def postpone(session: Session, notice_id: int, *, until: datetime) -> bool:
+    """Not tried yet, only put off (the target's rate): the claim's attempt does not count."""
+    statement = (
+        update(OutboxRow)
+        .where(OutboxRow.id == notice_id, OutboxRow.status == "pending")
+        .values(next_attempt_at=until, attempts=OutboxRow.attempts - 1)
         .execution_options(synchronize_session=False)
     )
     return affected_rows(await session.execute(statement)) > 0

@@ -42,7 +42,11 @@ POLICY = PollPolicy(
     autostop_reminder=timedelta(minutes=15),
     concurrency=8,
 )
-DELIVERY = DeliveryPolicy(lease=timedelta(seconds=60), backoff_base=5, max_attempts=5)
+# No pacing: the fake Slack enforces no rate limit unless a test turns it on (and then sets
+# its own policy), and real sleeps between posts would only slow the tests down.
+DELIVERY = DeliveryPolicy(
+    lease=timedelta(seconds=60), backoff_base=5, max_attempts=5, post_interval=0.0
+)
 
 
 @dataclass

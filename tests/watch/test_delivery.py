@@ -3,6 +3,7 @@ a channel the bot cannot post in, no answer at all, and a sender that died holdi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import aiohttp
@@ -114,3 +115,38 @@ async def test_a_sender_that_died_holding_a_notice_loses_nothing(env: WatchEnv) 
     notice = await env.notice(f"{instance_id}:ready:1")
     assert notice is not None
     assert notice.status == "sent"
+
+
+async def test_posts_to_one_channel_are_paced_instead_of_refused(
+    env: WatchEnv, slack_client: AsyncWebClient
+) -> None:
+    """Five instances created from one channel turn ready together: five DMs to the owner and
+    five channel posts. Slack allows one post per channel per 0.2 s here; the notifier posts
+    one per target per turn and hands the rest back for the next turns, so nothing is refused
+    and none of them counts a failed attempt."""
+    env.slack.limits.enforce_rate_limits = True
+    env.slack.limits.post_interval = 0.2
+    created = [await env.create(f"batch-{index}") for index in range(5)]
+    env.scnet.clock.advance(16)
+    await env.watcher.sweep()
+    paced = NotifyService(
+        db=env.db,
+        accounts=env.accounts,
+        client=env.instances._client,
+        sender=SlackSender(slack_client),
+        now=env.now,
+        policy=replace(DELIVERY, post_interval=0.2, post_burst=1),
+    )
+
+    sent = [await paced.deliver_due()]  # one DM and one channel post; the rest wait their turn
+    for _ in range(4):
+        env.scnet.clock.advance(0.2)
+        sent.append(await paced.deliver_due())
+
+    assert sent == [2, 2, 2, 2, 2]
+    assert env.slack.count("chat.postMessage", ok=False) == 0
+    assert len(env.dms()) == 5
+    assert len(env.channel_posts()) == 5
+    last = await env.notice(f"{created[-1]}:ready:1")
+    assert last is not None
+    assert (last.status, last.attempts) == ("sent", 1)
