@@ -40,7 +40,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -537,7 +537,6 @@ class NotifyService:
         now: Now,
         policy: DeliveryPolicy | None = None,
         monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._db = db
         self._accounts = accounts
@@ -546,7 +545,6 @@ class NotifyService:
         self._now = now
         self._policy = policy or DeliveryPolicy()
         self._monotonic = monotonic
-        self._sleep = sleep
         self._pacer = Pacer(interval=self._policy.post_interval, burst=self._policy.post_burst)
 
     async def deliver_due(self) -> int:
@@ -594,17 +592,14 @@ class NotifyService:
     ) -> int:
         """One target's notices, oldest first; a 429 puts the rest off by the same time.
 
-        Paced (``Pacer``): the first waits for its turn (at most one interval); those whose
-        turn has not come are handed back for their turns, so a busy channel does not hold up
-        the run, nor the DMs behind it."""
+        Paced (``Pacer``): notices whose turn has not come are handed back, due at their
+        turns, rather than waited for, so a busy channel holds up neither the run nor the DMs
+        claimed with it."""
         settled = 0
         target = _target_of(notices[0])
-        first_turn = self._pacer.turns(target, 1, now=self._monotonic())[0]
-        if first_turn > 0:
-            await self._sleep(first_turn)
         for position, notice in enumerate(notices):
             turn = self._pacer.turns(target, 1, now=self._monotonic())[0]
-            if position > 0 and turn > 0:
+            if turn > 0:
                 await self._postpone(notices[position:], first_turn=turn)
                 return settled
             time_left = min(self._policy.attempt_timeout, lease_ends - self._monotonic())

@@ -3,6 +3,7 @@ a channel the bot cannot post in, no answer at all, and a sender that died holdi
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -140,7 +141,9 @@ async def test_posts_to_one_channel_are_paced_instead_of_refused(
 
     sent = [await paced.deliver_due()]  # one DM and one channel post; the rest wait their turn
     for _ in range(4):
+        # Both clocks move: the outbox's (due times) and the real one (Slack's and the pace's).
         env.scnet.clock.advance(0.2)
+        await asyncio.sleep(0.2)
         sent.append(await paced.deliver_due())
 
     assert sent == [2, 2, 2, 2, 2]
