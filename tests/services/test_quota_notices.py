@@ -99,6 +99,17 @@ async def test_alerts_fire_once_per_crossing_and_rearm_below(services: Services)
     assert (await alert_keys(services))[-1] == "quota-alert:T1:gpus:80:2"
 
 
+def restarted_notices(services: Services) -> QuotaNotices:
+    """A new process over the same database: nothing kept in memory carries over."""
+    restarted = QuotaService(
+        db=services.database,
+        client=services.instances._client,
+        accounts=services.accounts,
+        now=services.now,
+    )
+    return QuotaNotices(db=services.database, quota=restarted, now=services.now)
+
+
 async def test_a_restarted_bot_does_not_alert_again(services: Services) -> None:
     await log_in(services)
     await with_digest_channel(services)
@@ -106,13 +117,7 @@ async def test_a_restarted_bot_does_not_alert_again(services: Services) -> None:
     await start(services, "only")
     assert (await notices_of(services).check_thresholds()).queued == 1
 
-    restarted = QuotaService(
-        db=services.database,
-        client=services.instances._client,
-        accounts=services.accounts,
-        now=services.now,
-    )
-    again = QuotaNotices(db=services.database, quota=restarted, now=services.now)
+    again = restarted_notices(services)
     assert (await again.check_thresholds()).queued == 0
     assert len(await alert_keys(services)) == 1
 
@@ -320,13 +325,7 @@ async def test_member_alerts_survive_a_restart_and_racing_replicas(services: Ser
     )
     assert sum(result.queued for result in results) == 4  # each member: a DM and a post
 
-    restarted = QuotaService(
-        db=services.database,
-        client=services.instances._client,
-        accounts=services.accounts,
-        now=services.now,
-    )
-    again = QuotaNotices(db=services.database, quota=restarted, now=services.now)
+    again = restarted_notices(services)
     assert (await again.check_thresholds()).queued == 0
     assert sorted(await member_alerts(services)) == sorted(
         both(ALICE, "instances:100:1") + both(BOB, "instances:100:1")
