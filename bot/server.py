@@ -42,17 +42,20 @@ async def run_server(settings: Settings) -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
-        if settings.slack_app_token is not None:
-            log.info("connecting to Slack in Socket Mode")
-            await run_socket_mode(app, settings.slack_app_token.get_secret_value())
-            return
         watcher = Watcher(
             figures=background.upkeep.figures, is_leader=lambda: background.jobs.is_leader
         )
-        runner = web.AppRunner(build_web_app(events_handler(app), watcher=watcher))
+        app_token = settings.slack_app_token
+        # Socket Mode needs no public URL, but health checks and metrics still want a port.
+        events = None if app_token is not None else events_handler(app)
+        runner = web.AppRunner(build_web_app(events, watcher=watcher))
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.TCPSite(runner, host="0.0.0.0", port=settings.port).start()  # noqa: S104
+        if app_token is not None:
+            log.info("Socket Mode; GET /healthz and GET /metrics on port %d", settings.port)
+            await run_socket_mode(app, app_token.get_secret_value())
+            return
         log.info(
             "HTTP mode: POST /slack/events, GET /healthz, GET /metrics on port %d", settings.port
         )

@@ -1,4 +1,5 @@
-"""HTTP mode: ``POST /slack/events``, ``GET /healthz`` and ``GET /metrics`` on one aiohttp app."""
+"""``POST /slack/events`` (HTTP mode), ``GET /healthz`` and ``GET /metrics`` (both modes) on one
+aiohttp app."""
 
 from __future__ import annotations
 
@@ -79,13 +80,18 @@ def _watcher_lines(figures: WatcherFigures, *, leader: bool) -> list[str]:
     ]
 
 
-def build_web_app(slack_events: Handler, *, watcher: Watcher | None = None) -> web.Application:
+def build_web_app(
+    slack_events: Handler | None, *, watcher: Watcher | None = None
+) -> web.Application:
+    """``slack_events`` None: Socket Mode, where Slack's requests come over the socket and
+    only the health and metrics routes are served."""
     app = web.Application(middlewares=[_count])
     app[_STARTED] = time.monotonic()
     app[_REQUESTS] = Counter()
     if watcher is not None:
         app[_WATCHER] = watcher
-    app.router.add_post("/slack/events", slack_events)
+    if slack_events is not None:
+        app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", _metrics)
     return app
