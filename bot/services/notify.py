@@ -598,7 +598,7 @@ class NotifyService:
         settled = 0
         target = _target_of(notices[0])
         for position, notice in enumerate(notices):
-            turn = self._pacer.turns(target, 1, now=self._monotonic())[0]
+            turn = self._pacer.wait(target, now=self._monotonic())
             if turn > 0:
                 await self._postpone(notices[position:], first_turn=turn)
                 return settled

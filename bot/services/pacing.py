@@ -2,8 +2,8 @@
 
 Slack allows about one ``chat.postMessage`` a second in a channel (a DM is a channel too),
 "with short bursts allowed", and answers 429 past that. Each target may take ``burst`` posts
-at once and then one per ``interval``; ``turns`` tells when the next posts may go, so that
-the notifier sends what may go now and hands the rest back for their turns.
+at once and then one per ``interval``; ``wait`` tells how long until the next post may go, so
+that the notifier sends what may go now and hands the rest back for their turns.
 """
 
 from __future__ import annotations
@@ -28,17 +28,11 @@ class Pacer:
     def enabled(self) -> bool:
         return self._interval > 0
 
-    def turns(self, target: Hashable, count: int, *, now: float) -> list[float]:
-        """The seconds from ``now`` at which ``count`` posts to ``target`` may go, in order
-        (0 for those that may go at once). Nothing is taken until ``took`` is called."""
+    def wait(self, target: Hashable, *, now: float) -> float:
+        """Seconds from ``now`` until a post to ``target`` may go (0: at once)."""
         if not self.enabled:
-            return [0.0] * count
-        tokens = self._tokens(target, now)
-        turns = []
-        for _ in range(count):
-            turns.append(max(0.0, (1.0 - tokens) * self._interval))
-            tokens -= 1.0
-        return turns
+            return 0.0
+        return max(0.0, (1.0 - self._tokens(target, now)) * self._interval)
 
     def took(self, target: Hashable, *, now: float) -> None:
         """A post to ``target`` went out (or was tried) at ``now``."""
