@@ -408,18 +408,17 @@ async def _queue_team(
     extra: Mapping[str, object],
     now: datetime,
 ) -> int:
-    # A team notice has no owner: "" stands for none, and the language is the team's own.
-    payload = {"owner": "", "locale": locale or DEFAULT_LOCALE, **extra}
-    queued = await outbox.enqueue(
+    """A team notice to a channel: it has no owner ("" stands for none) and names the
+    team's language, which the owner's preference would otherwise give."""
+    return await _queue(
         session,
         key,
-        team_id=team_id,
+        owner=SlackUser(team_id, ""),
         target=NoticeTarget.channel(channel_id),
         kind=kind,
-        payload=payload,
         now=now,
+        extra={"locale": locale or DEFAULT_LOCALE, **extra},
     )
-    return int(queued)
 
 
 # --- delivering ------------------------------------------------------------------------------
