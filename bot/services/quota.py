@@ -329,7 +329,7 @@ class QuotaService:
         busy event loop) to make the watcher's polls fail with "database is locked"."""
         async with self._db.transaction() as session:
             known = {t.instance_id: t for t in await instances.list_for_owner(session, user)}
-        changed = [item for item in listed if _differs(known.get(item.id), item)]
+        changed = [item for item in listed if instances.sync_changes(known.get(item.id), item)]
         gone_ids = known.keys() - {item.id for item in listed} if complete else set()
         if not changed and not gone_ids:
             return 0, 0
@@ -341,24 +341,3 @@ class QuotaService:
             for instance_id in gone_ids:  # deleted from the web console: no longer listed
                 gone += await instances.mark_deleted(session, instance_id, now=now)
         return sum(1 for item in changed if item.id not in known), gone
-
-
-def _differs(tracked: TrackedInstance | None, listed: Instance) -> bool:
-    """Whether a listed instance is new to the store or differs from its record."""
-    return tracked is None or (
-        tracked.status,
-        tracked.name,
-        tracked.task_type,
-        tracked.accelerator,
-        tracked.resources,
-        tracked.resource_group,
-        tracked.image_version,
-    ) != (
-        listed.status,
-        listed.name,
-        listed.task_type,
-        listed.accelerator,
-        listed.resources,
-        listed.resource_group,
-        listed.version,
-    )

@@ -173,14 +173,7 @@ async def track_synced(
     session: Session, instance: Instance, *, owner: SlackUser, now: datetime
 ) -> TrackedInstance:
     """Record or refresh an instance a sync found; the owner of an existing record stays."""
-    spec_values = _spec_values(
-        name=instance.name,
-        task_type=instance.task_type,
-        accelerator=instance.accelerator,
-        resources=instance.resources,
-        resource_group=instance.resource_group,
-        image_version=instance.version,
-    )
+    spec_values = _listed_spec_values(instance)
     insert = insert_for(session, TrackedInstanceRow).values(
         instance_id=instance.id,
         team_id=owner.team_id,
@@ -203,6 +196,33 @@ async def track_synced(
     )
     await record_status(session, instance.id, status=instance.status, now=now)
     return await _must_get(session, instance.id)
+
+
+def sync_changes(tracked: TrackedInstance | None, listed: Instance) -> bool:
+    """Whether ``track_synced`` would write anything: the instance is new, or its status or
+    a field the sync writes differs from the record."""
+    if tracked is None:
+        return True
+    recorded = _spec_values(
+        name=tracked.name,
+        task_type=tracked.task_type,
+        accelerator=tracked.accelerator,
+        resources=tracked.resources,
+        resource_group=tracked.resource_group,
+        image_version=tracked.image_version,
+    )
+    return tracked.status != listed.status or recorded != _listed_spec_values(listed)
+
+
+def _listed_spec_values(instance: Instance) -> dict[str, object]:
+    return _spec_values(
+        name=instance.name,
+        task_type=instance.task_type,
+        accelerator=instance.accelerator,
+        resources=instance.resources,
+        resource_group=instance.resource_group,
+        image_version=instance.version,
+    )
 
 
 async def record_status(
