@@ -63,18 +63,6 @@ async def members_reached(session: Session, team_id: str) -> dict[str, set[Thres
     return found
 
 
-async def teams_with_reached(session: Session) -> list[str]:
-    """Teams where the team or a member stands at some threshold: a team whose limits were
-    removed is among them."""
-    statement = (
-        select(QuotaAlertRow.team_id)
-        .where(QuotaAlertRow.reached.is_(True))
-        .distinct()
-        .order_by(QuotaAlertRow.team_id)
-    )
-    return list((await session.execute(statement)).scalars())
-
-
 async def teams_to_check(session: Session) -> list[str]:
     """Teams with limits, team-wide or only a member's, or standing at some threshold."""
     statement = union(

@@ -85,16 +85,6 @@ async def list_limits(session: Session, team_id: str) -> list[TeamQuota]:
     return [_record(row) for row in (await session.execute(statement)).scalars()]
 
 
-async def teams_with_limits(session: Session) -> list[str]:
-    """Every team that set team-wide limits, by id."""
-    statement = (
-        select(QuotaLimitRow.team_id)
-        .where(QuotaLimitRow.member_user_id == _TEAM_WIDE)
-        .order_by(QuotaLimitRow.team_id)
-    )
-    return list((await session.execute(statement)).scalars())
-
-
 async def clear_limits(
     session: Session, team_id: str, *, member_user_id: str | None = None
 ) -> bool:

@@ -19,24 +19,6 @@ from bot.store.tables import ChannelSettingRow, TeamSettingRow
 from bot.store.upserts import insert_for
 
 
-async def get_digest_channel(session: Session, team_id: str) -> str | None:
-    statement = select(TeamSettingRow.digest_channel_id).where(TeamSettingRow.team_id == team_id)
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
-async def set_digest_channel(
-    session: Session, team_id: str, *, channel_id: str | None, now: datetime
-) -> None:
-    """Post the team's digest in ``channel_id``; None turns the digest off."""
-    insert = insert_for(session, TeamSettingRow).values(
-        team_id=team_id, digest_channel_id=channel_id, updated_at=now
-    )
-    statement = insert.on_conflict_do_update(
-        index_elements=["team_id"], set_={"digest_channel_id": channel_id, "updated_at": now}
-    )
-    await session.execute(statement)
-
-
 @dataclass(frozen=True, slots=True)
 class TeamDigest:
     """A team's digest settings; ``channel_id`` None means the digest (and alerts) are off."""

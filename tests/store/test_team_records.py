@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from bot.domain.digest import DigestSchedule
 from bot.store import audit, deliveries, preferences, quota_alerts, quotas, team_settings
-from bot.store.database import Database
+from bot.store.database import Database, Session
 from bot.store.quotas import QuotaLimits
+from bot.store.tables import TeamSettingRow
 from tests.store.fakes import ALICE, BOB, CAROL_ELSEWHERE, NOW
 
 
@@ -106,28 +108,37 @@ async def test_a_delivery_is_handled_once_and_old_keys_are_pruned(database: Data
     assert forgotten
 
 
+async def _digest_channel(session: Session, team_id: str) -> str | None:
+    digest = await team_settings.get_digest(session, team_id)
+    return None if digest is None else digest.channel_id
+
+
 async def test_team_and_channel_settings(database: Database) -> None:
     team = ALICE.team_id
     async with database.transaction() as session:
-        assert await team_settings.get_digest_channel(session, team) is None
+        assert await team_settings.get_digest(session, team) is None
         assert not await team_settings.shares_access_urls(session, team, channel_id="C0CHAN")
-        await team_settings.set_digest_channel(session, team, channel_id="C0DIGEST", now=NOW)
+        await team_settings.set_digest(
+            session, team, channel_id="C0DIGEST", schedule=DigestSchedule(), locale=None, now=NOW
+        )
         await team_settings.set_share_access_urls(
             session, team, channel_id="C0CHAN", enabled=True, now=NOW
         )
 
     async with database.transaction() as session:
-        digest = await team_settings.get_digest_channel(session, team)
+        digest = await _digest_channel(session, team)
         shares = await team_settings.shares_access_urls(session, team, channel_id="C0CHAN")
         other_channel = await team_settings.shares_access_urls(session, team, channel_id="C0OTHER")
         other_team = await team_settings.shares_access_urls(
             session, CAROL_ELSEWHERE.team_id, channel_id="C0CHAN"
         )
-        await team_settings.set_digest_channel(session, team, channel_id=None, now=NOW)
+        await team_settings.set_digest(
+            session, team, channel_id=None, schedule=DigestSchedule(), locale=None, now=NOW
+        )
         await team_settings.set_share_access_urls(
             session, team, channel_id="C0CHAN", enabled=False, now=NOW
         )
-        digest_off = await team_settings.get_digest_channel(session, team)
+        digest_off = await _digest_channel(session, team)
         shares_off = await team_settings.shares_access_urls(session, team, channel_id="C0CHAN")
 
     assert (digest, shares, other_channel, other_team) == ("C0DIGEST", True, False, False)
@@ -140,7 +151,11 @@ async def test_digest_schedule_round_trips_and_only_teams_with_a_channel_are_lis
     team = ALICE.team_id
     schedule = DigestSchedule(at=time(7, 45), timezone="Europe/Berlin", long_running_hours=12)
     async with database.transaction() as session:
-        await team_settings.set_digest_channel(session, team, channel_id="C0OLD", now=NOW)
+        # A row with only its channel, as rows from before migration 0002 are: the column
+        # defaults give the default schedule.
+        await session.execute(
+            insert(TeamSettingRow).values(team_id=team, digest_channel_id="C0OLD", updated_at=NOW)
+        )
         defaults = await team_settings.get_digest(session, team)
         await team_settings.set_digest(
             session, team, channel_id="C0DIGEST", schedule=schedule, locale="zh", now=NOW
@@ -171,7 +186,7 @@ async def test_a_threshold_counts_each_crossing_once(database: Database) -> None
         await quota_alerts.cross_down(session, team, [("gpus", 80)], now=NOW)
         after_drop = await quota_alerts.reached(session, team)
         second = await quota_alerts.cross_up(session, team, ("gpus", 80), now=NOW)
-        teams = await quota_alerts.teams_with_reached(session)
+        teams = await quota_alerts.teams_to_check(session)  # no limits: those at a threshold
 
     assert (first, again, second) == (1, None, 2)
     assert reached == {("gpus", 80)}
