@@ -30,7 +30,7 @@ def claims_of(token: str) -> dict[str, object]:
     return decoded
 
 
-async def test_aksk_login_returns_platform_and_region_tokens(
+async def test_aksk_login_returns_region_tokens_then_the_platform_token(
     anonymous: Api, clock: ManualClock
 ) -> None:
     reply = await anonymous.post(
@@ -40,17 +40,34 @@ async def test_aksk_login_returns_platform_and_region_tokens(
     assert reply.status == 200
     assert reply.code == "0"
     assert [(r["clusterId"], r["clusterName"]) for r in reply.data] == [
-        ("0", "ac"),
         (REGION, "华东一区【昆山】"),
+        ("0", "ac"),  # last, as in the official example (reference §3.1)
     ]
     assert all(isinstance(r["token"], str) for r in reply.data)
+    assert [claims_of(r["token"])["clusterId"] for r in reply.data] == [REGION, "0"]
+
+
+async def test_password_login_answers_in_the_same_order(anonymous: Api) -> None:
+    headers = {"user": "bob", "password": "bob-pw", "orgId": "org-1"}
+    reply = await anonymous.post(f"{AC}/tokens", headers=headers)
+    assert [r["clusterId"] for r in reply.data] == [REGION, "0"]
+
+
+async def test_platform_token_first_knob(
+    sim: ScnetSimulator, anonymous: Api, clock: ManualClock
+) -> None:
+    sim.config.update({"platform_token_first": True})
+    reply = await anonymous.post(
+        "/api/user/v3/tokens", headers=aksk_headers(timestamp=int(clock()))
+    )
+    assert [r["clusterId"] for r in reply.data] == ["0", REGION]
 
 
 async def test_token_is_hs256_with_string_claims(anonymous: Api, clock: ManualClock) -> None:
     reply = await anonymous.post(
         "/api/user/v3/tokens", headers=aksk_headers(timestamp=int(clock()))
     )
-    token = reply.data[1]["token"]
+    token = reply.data[0]["token"]
 
     header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=" * 4))
     claims = claims_of(token)
@@ -104,7 +121,7 @@ async def test_password_login_reads_headers_case_insensitively(anonymous: Api) -
     headers = {"user": "bob", "password": "bob-pw", "orgid": "org-1"}  # the cURL's lower case
     reply = await anonymous.post(f"{AC}/tokens", headers=headers)
     assert reply.code == "0"
-    assert claims_of(reply.data[1]["token"])["invoker"] == "org-1"
+    assert claims_of(reply.data[0]["token"])["invoker"] == "org-1"
 
 
 async def test_password_login_wrong_password(anonymous: Api) -> None:

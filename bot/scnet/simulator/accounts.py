@@ -196,8 +196,12 @@ class Accounts:
         return user, org_id
 
     def region_tokens(self, user: User, *, invoker: str) -> list[dict[str, object]]:
-        """One entry per region, platform first; ``token`` null for a frozen account."""
+        """One entry per region, then the platform's (first with ``platform_token_first``);
+        ``token`` null for a frozen account."""
         ttl = self._config.token_ttl_seconds
+        clusters = [pair for pair in REGIONS if pair[0] != PLATFORM_CLUSTER]
+        platform = [pair for pair in REGIONS if pair[0] == PLATFORM_CLUSTER]
+        ordered = platform + clusters if self._config.platform_token_first else clusters + platform
         return [
             {
                 "clusterId": cluster_id,
@@ -206,7 +210,7 @@ class Accounts:
                 if user.frozen
                 else self.issue(user, cluster_id=cluster_id, ttl_seconds=ttl, invoker=invoker),
             }
-            for cluster_id, cluster_name in REGIONS
+            for cluster_id, cluster_name in ordered
         ]
 
 

@@ -14,7 +14,7 @@ from typing import Final
 
 PLATFORM_CLUSTER: Final = "0"
 REGIONS: Final = (("0", "ac"), ("11250", "华东一区【昆山】"))
-"""(clusterId, clusterName) pairs that token minting returns, platform first (reference §3.1)."""
+"""(clusterId, clusterName) of every cluster; minting lists the platform last (§3.1)."""
 
 REGISTRY: Final = "10.0.35.26:5000"
 _BASE_ICON: Final = "/global_resource/appIcon/appicon_base.png"

@@ -27,6 +27,10 @@ test can pin the client's handling of every variant. Knob (default): meaning.
 ``center_disabled_url_first`` (False)
     ``center`` lists a disabled ``aiUrls`` entry (``enable: "false"``, unroutable url) before
     the good one (§3.5).
+``platform_token_first`` (False)
+    Token minting (``/api/user/v3/tokens``, ``/ac/openapi/v2/tokens``) answers the region
+    tokens first and the platform token (``clusterId "0"``, ``ac``) last, as the official
+    example does; True puts the platform token first, for clients that take ``data[0]`` (§3.1).
 ``not_found_code`` ("10004")
     Code for an instance id that is unknown *or another user's*; never says which (§2.3 has
     no usable "not found" code: 816822 is from the internal API, 716020 reads as transient).
@@ -71,6 +75,7 @@ class SimulatorConfig:
     url_stray_spaces: bool = False
     url_host: str | None = None
     center_disabled_url_first: bool = False
+    platform_token_first: bool = False
     not_found_code: str = "10004"
     url_not_ready_code: str = "10004"
     token_ttl_seconds: float = 86400.0
