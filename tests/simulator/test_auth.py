@@ -98,6 +98,41 @@ async def test_aksk_wrong_signature_is_refused(anonymous: Api, clock: ManualCloc
     assert reply.data is None
 
 
+def signed_headers(
+    *, user: str, ak: str, sk: str, timestamp: int, ensure_ascii: bool
+) -> dict[str, str]:
+    fields = {"accessKey": ak, "timestamp": str(timestamp), "user": user}
+    message = json.dumps(fields, separators=(",", ":"), ensure_ascii=ensure_ascii)
+    signature = hmac.new(sk.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return {"user": user, "accessKey": ak, "timestamp": str(timestamp), "signature": signature}
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True], ids=["raw-utf8", "ascii-escaped"])
+async def test_aksk_non_ascii_user_signed_either_way_is_accepted(
+    sim: ScnetSimulator, anonymous: Api, clock: ManualClock, ensure_ascii: bool
+) -> None:
+    sim.add_user("测试", access_key="ak-cn", secret_key="sk-cn")
+    headers = signed_headers(
+        user="测试", ak="ak-cn", sk="sk-cn", timestamp=int(clock()), ensure_ascii=ensure_ascii
+    )
+    reply = await anonymous.post("/api/user/v3/tokens", headers=headers)
+    assert reply.code == "0", reply.body
+    assert claims_of(reply.data[0]["token"])["user"] == "测试"
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True], ids=["raw-utf8", "ascii-escaped"])
+async def test_aksk_non_ascii_user_wrong_secret_is_refused(
+    sim: ScnetSimulator, anonymous: Api, clock: ManualClock, ensure_ascii: bool
+) -> None:
+    sim.add_user("测试", access_key="ak-cn", secret_key="sk-cn")
+    headers = signed_headers(
+        user="测试", ak="ak-cn", sk="sk-wrong", timestamp=int(clock()), ensure_ascii=ensure_ascii
+    )
+    reply = await anonymous.post("/api/user/v3/tokens", headers=headers)
+    assert reply.code == "10009"
+    assert reply.data is None
+
+
 async def test_aksk_unknown_access_key_is_refused(anonymous: Api, clock: ManualClock) -> None:
     headers = aksk_headers(ak="ak-other", timestamp=int(clock()))
     assert (await anonymous.post("/api/user/v3/tokens", headers=headers)).code == "10009"

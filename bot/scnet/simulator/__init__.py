@@ -19,7 +19,7 @@ execute-script on a non-Running one → 716864; AK/SK bad signature → 10009, s
 10004.
 """
 
-from bot.scnet.simulator.accounts import User, sign, signature_message
+from bot.scnet.simulator.accounts import User, sign, signature_message, signature_messages
 from bot.scnet.simulator.catalog import ImageRecord, ResourceGroup
 from bot.scnet.simulator.clock import Clock, ManualClock
 from bot.scnet.simulator.config import SimulatorConfig
@@ -45,4 +45,5 @@ __all__ = [
     "serve",
     "sign",
     "signature_message",
+    "signature_messages",
 ]

@@ -12,8 +12,10 @@ else, expired or names an unknown user → 10008; a frozen account → 10007 (``
 
 AK/SK login (``POST /api/user/v3/tokens``): missing header → 10003; ``timestamp`` not an integer
 or more than ``signature_skew_seconds`` away from the clock → 10004; unknown user, wrong AK or
-wrong signature → 10009 (the doc's "校验失败"). Password login: missing header → 10003, wrong
-user/password → 10009. A frozen account logs in but every region's ``token`` is null.
+wrong signature → 10009 (the doc's "校验失败"). For a non-ASCII user name the signature may cover
+either the ``\\uXXXX``-escaped JSON or the raw UTF-8 JSON (§3.1 leaves it ambiguous): both pass.
+Password login: missing header → 10003, wrong user/password → 10009. A frozen account logs in
+but every region's ``token`` is null.
 """
 
 from __future__ import annotations
@@ -66,11 +68,24 @@ class User:
         return f"/public/home/{self.name}"
 
 
-def signature_message(*, access_key: str, timestamp: str, user: str) -> str:
+def signature_message(
+    *, access_key: str, timestamp: str, user: str, ensure_ascii: bool = True
+) -> str:
     """The exact text the AK/SK signature covers (reference §3.1): compact JSON, keys in this
-    order, values JSON-escaped as the clients' ``json.dumps`` does."""
+    order, values JSON-escaped as the clients' ``json.dumps`` does. ``ensure_ascii`` picks the
+    form of non-ASCII text: ``\\uXXXX`` escapes (the doc's Python sample) or raw UTF-8 (what
+    public clients and the bot sign); for an ASCII-only user both are the same text."""
     fields = {"accessKey": access_key, "timestamp": timestamp, "user": user}
-    return json.dumps(fields, separators=(",", ":"))
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=ensure_ascii)
+
+
+def signature_messages(*, access_key: str, timestamp: str, user: str) -> tuple[str, ...]:
+    """Every form of the signed text the login accepts: escaped, then raw UTF-8 if it differs."""
+    forms = (
+        signature_message(access_key=access_key, timestamp=timestamp, user=user, ensure_ascii=flag)
+        for flag in (True, False)
+    )
+    return tuple(dict.fromkeys(forms))
 
 
 def sign(secret_key: str, message: str) -> str:
@@ -181,8 +196,9 @@ class Accounts:
         user = self._users.get(name)
         if user is None or user.secret_key is None or user.access_key != access_key:
             raise ApiError(API_FORBIDDEN, "校验失败")
-        message = signature_message(access_key=access_key, timestamp=timestamp, user=name)
-        if not hmac.compare_digest(sign(user.secret_key, message), signature.lower()):
+        messages = signature_messages(access_key=access_key, timestamp=timestamp, user=name)
+        expected = signature.lower()
+        if not any(hmac.compare_digest(sign(user.secret_key, m), expected) for m in messages):
             raise ApiError(API_FORBIDDEN, "校验失败")
         return user, access_key
 
