@@ -81,13 +81,39 @@ async def test_create_object_shape_knob(sim: ScnetSimulator, alice: Api) -> None
     [
         *("instanceServiceName", "taskType", "acceleratorType", "resourceGroup", "cpuNumber"),
         *("ramSize", "gpuNumber", "taskNumber", "version", "imagePath", "timeoutLimit"),
-        *("useStartScript", "startScriptActionScope"),
     ],
 )
 async def test_create_missing_field_is_10003(alice: Api, missing: str) -> None:
     body = create_body()
     del body[missing]
     assert (await alice.post(f"{AI}/task", json=body)).code == "10003"
+
+
+@pytest.mark.parametrize("absent", [None, "null"])
+async def test_create_defaults_the_start_script_fields(alice: Api, absent: str | None) -> None:
+    """The create seed: useStartScript 默认为false; the scope then defaults to "all"."""
+    body = create_body()
+    for name in ("useStartScript", "startScriptActionScope"):
+        if absent is None:
+            del body[name]
+        else:
+            body[name] = None
+    reply = await alice.post(f"{AI}/task", json=body)
+    assert reply.code == "0", reply.body
+    detail = await alice.detail(reply.data)
+    assert detail["useStartScript"] is False
+    assert detail["startScriptActionScope"] == "all"
+    assert detail["startScriptPath"] is None
+
+
+async def test_create_scope_alone_may_be_left_out(alice: Api) -> None:
+    body = create_body(useStartScript=True, startScriptContent="echo hi\n")
+    del body["startScriptActionScope"]
+    reply = await alice.post(f"{AI}/task", json=body)
+    assert reply.code == "0", reply.body
+    detail = await alice.detail(reply.data)
+    assert detail["useStartScript"] is True
+    assert detail["startScriptActionScope"] == "all"
 
 
 async def test_create_script_content_required_when_script_used(alice: Api) -> None:
@@ -110,6 +136,7 @@ async def test_create_script_content_required_when_script_used(alice: Api) -> No
         {"timeoutLimit": "1h"},
         {"timeoutLimit": "01:60:00"},
         {"startScriptActionScope": "some"},
+        {"useStartScript": "false"},
         {"containerPortInfoList": [{"protocolType": "HTTP", "containerPort": "http"}]},
         {"containerPortInfoList": [{"protocolType": "UDP", "containerPort": 80}]},
         {"mountInfoList": [{"sourcePath": "/a", "targetPath": "/b", "type": "nfs"}]},

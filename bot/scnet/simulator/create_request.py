@@ -1,11 +1,15 @@
 """Validation of the create body (``POST …/instance-service/task``, reference §5.5, create seed).
 
-Missing required fields answer 10003. Bad values answer 10004: an unknown ``taskType`` or
-``acceleratorType``, an unknown ``resourceGroup`` or one serving another accelerator, negative
-numbers (``cpuNumber``/``taskNumber`` must be ≥ 1), more CPUs, cards or ``ramSize`` than one
-node of the group has, a ``timeoutLimit`` that is neither ``HH:MM:SS`` nor ``unlimited``, a
-``startScriptActionScope`` other than ``all``/``header``, bad mounts or ports. ``containerPort``
-may be an integer (table) or a numeric string (the seed's example ``"18888"``).
+Missing required fields answer 10003. ``useStartScript`` and ``startScriptActionScope`` are
+marked required in the seed's table, but the same table says useStartScript 默认为false, so an
+absent (or null) one defaults: ``false`` and ``"all"``.
+
+Bad values answer 10004: an unknown ``taskType`` or ``acceleratorType``, an unknown
+``resourceGroup`` or one serving another accelerator, negative numbers (``cpuNumber``/
+``taskNumber`` must be ≥ 1), more CPUs, cards or ``ramSize`` than one node of the group has, a
+``timeoutLimit`` that is neither ``HH:MM:SS`` nor ``unlimited``, a ``useStartScript`` that is not
+a JSON boolean, a ``startScriptActionScope`` other than ``all``/``header``, bad mounts or ports.
+``containerPort`` may be an integer (table) or a numeric string (the seed's example ``"18888"``).
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ REQUIRED = (
     "version",
     "imagePath",
     "timeoutLimit",
-    "useStartScript",
-    "startScriptActionScope",
 )
+DEFAULT_USE_START_SCRIPT = False
+DEFAULT_SCRIPT_SCOPE = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,8 @@ def parse_create(body: object, groups: Mapping[str, ResourceGroup]) -> TaskSpec:
         f.required(fields, name)
     accelerator = f.required_text(fields, "acceleratorType", choices=ACCELERATORS)
     group = _group(fields, groups, accelerator)
-    use_script = f.boolean(fields, "useStartScript")
+    use_script = f.boolean(fields, "useStartScript", default=DEFAULT_USE_START_SCRIPT)
+    scope = f.text(fields, "startScriptActionScope", choices=SCRIPT_SCOPES, optional=True)
     script = f.text(fields, "startScriptContent", optional=True) or ""
     if use_script and not script:
         raise ApiError(MISSING_PARAM, "startScriptContent")
@@ -113,7 +118,7 @@ def parse_create(body: object, groups: Mapping[str, ResourceGroup]) -> TaskSpec:
         timeout_seconds=parse_timeout(timeout_limit),
         use_start_script=use_script,
         script_content=script,
-        script_scope=f.required_text(fields, "startScriptActionScope", choices=SCRIPT_SCOPES),
+        script_scope=scope or DEFAULT_SCRIPT_SCOPE,
         mounts=tuple(_mount(item) for item in f.object_list(fields, "mountInfoList")),
         ports=tuple(_port(item) for item in f.object_list(fields, "containerPortInfoList")),
     )

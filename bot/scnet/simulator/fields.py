@@ -74,9 +74,12 @@ def integer(
     return value
 
 
-def boolean(fields: Fields, name: str) -> bool:
+def boolean(fields: Fields, name: str, *, default: bool | None = None) -> bool:
+    """A JSON boolean; absent or null is ``default``, or 10003 when there is none."""
     value = fields.get(name)
     if value is None:
+        if default is not None:
+            return default
         raise ApiError(MISSING_PARAM, name)
     if not isinstance(value, bool):
         raise ApiError(INVALID_PARAM, name)
