@@ -6,6 +6,15 @@ request log, sleep the configured latency, then answer, either through the handl
 ``ApiError`` becomes an error envelope with ``config.error_http_status``) or through the
 fault the plan picked for this request. ``/_sim/…`` control routes and the placeholder notebook
 page pass straight through: they are neither logged nor faulted.
+
+A request no route serves, under any prefix (a doubled ``/ai/ai/…``, a base stripped of its
+``/ai``, a wrong method), is logged like an API request (template = its path, ``code`` None),
+waits the configured latency, and answers 404 or 405 (with ``Allow``) in the same JSON body as
+an injected 404/405 (``{timestamp, status, error, path}``): what a gateway without the route
+says. It carries no ``code`` on purpose: a client reads it as "endpoint missing" and may fall
+back to another form, where an envelope would read as a business error. Faults are not taken
+for it (there is no route to misbehave). An unknown ``/_sim/…`` path answers 404/405
+``{"error": …}`` like the other control errors, unlogged.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from bot.scnet.simulator.wire import INVALID_PARAM, ApiError, dumps, envelope, j
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIXES = ("/ai/", "/ac/", "/api/")
+CONTROL_PREFIX = "/_sim/"
 _NO_BODY = object()
 
 _NGINX_PAGE = (
@@ -60,6 +70,11 @@ def route_template(request: web.Request) -> str:
 
 @web.middleware
 async def simulator_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    unrouted = request.match_info.http_exception
+    if request.path.startswith(CONTROL_PREFIX):
+        return await handler(request) if unrouted is None else _control_miss(unrouted)
+    if unrouted is not None:
+        return await _unrouted(request, unrouted)
     if not request.path.startswith(API_PREFIXES):
         return await handler(request)
     sim = request.app[SIMULATOR]
@@ -73,6 +88,33 @@ async def simulator_middleware(request: web.Request, handler: Handler) -> web.St
     entry.http_status = response.status
     entry.code = response.get(CODE)
     return response
+
+
+async def _unrouted(request: web.Request, miss: web.HTTPException) -> web.Response:
+    sim = request.app[SIMULATOR]
+    entry = await _record(request, request.path)
+    delay = sim.faults.latency_for(request.method, request.path, request.path)
+    if delay > 0:
+        await asyncio.sleep(delay)
+    response = _status_page(request, miss.status, allow=_allowed(miss))
+    entry.http_status = response.status
+    entry.code = None
+    return response
+
+
+def _control_miss(miss: web.HTTPException) -> web.Response:
+    allow = _allowed(miss)
+    headers = {"Allow": allow} if allow is not None else None
+    body = {"error": f"no control route: {miss.reason}"}
+    return web.Response(
+        text=dumps(body), status=miss.status, content_type="application/json", headers=headers
+    )
+
+
+def _allowed(miss: web.HTTPException) -> str | None:
+    if isinstance(miss, web.HTTPMethodNotAllowed):
+        return ",".join(sorted(miss.allowed_methods))
+    return None
 
 
 async def _record(request: web.Request, template: str) -> RecordedRequest:
@@ -123,7 +165,7 @@ def _error(request: web.Request, error: ApiError) -> web.Response:
     return json_response(envelope(None, msg=error.msg, code=error.code), status=status)
 
 
-def _status_page(request: web.Request, status: int) -> web.Response:
+def _status_page(request: web.Request, status: int, *, allow: str | None = None) -> web.Response:
     reason = web.Response(status=status).reason
     if status in (404, 405):
         body = {
@@ -132,7 +174,7 @@ def _status_page(request: web.Request, status: int) -> web.Response:
             "error": reason,
             "path": request.path,
         }
-        headers = {"Allow": "POST"} if status == 405 else None
+        headers = {"Allow": allow or "POST"} if status == 405 else None
         return web.Response(
             text=dumps(body), status=status, content_type="application/json", headers=headers
         )
