@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 
+import aiohttp
 import pytest
 
 from bot.scnet.simulator import ManualClock, ScnetSimulator
@@ -14,6 +15,8 @@ from bot.scnet.simulator import ManualClock, ScnetSimulator
 from .conftest import AC, AI, Api
 
 REGION = "11250"
+OTHER_REGION = "11276"
+ORG = {"orgId": "org-1"}
 
 
 def aksk_headers(
@@ -251,6 +254,75 @@ async def test_center_advertises_ai_url_with_trailing_ai(alice: Api, base: str) 
     assert data["clusterUserInfo"] == {"userName": "alice", "homePath": "/public/home/alice"}
     assert data["aiUrls"] == [{"enable": "true", "version": "2.4.3", "url": f"{base}/ai"}]
     assert {"hpcUrls", "efileUrls", "name", "description"} <= set(data)
+
+
+async def test_center_has_every_list_of_the_documented_example(alice: Api, base: str) -> None:
+    data = (await alice.get(f"{AC}/center")).data
+
+    assert data["name"] == "华东一区【昆山】"
+    assert isinstance(data["description"], str)
+    assert data["ingressUrls"] == [
+        {"enable": "true", "isManagerNode": "true", "version": "5.2.2", "url": base}
+    ]
+    [efile] = data["efileUrls"]
+    assert set(efile) == {"nodeName", "enable", "fastTransEnable", "udpPort", "version", "url"}
+    assert (efile["enable"], efile["fastTransEnable"], efile["url"]) == (
+        "true",
+        "true",
+        f"{base}/efile",
+    )
+    assert efile["nodeName"]
+    assert efile["udpPort"].isdigit()  # a string, like every value of the example
+    assert data["eshellUrls"] == [{"enable": "true", "version": "2.4.3", "url": f"{base}/eshell"}]
+    [hpc] = data["hpcUrls"]
+    assert set(hpc) == {"enable", "isManagerNode", "version", "url"}
+
+
+async def test_login_mints_a_token_per_region_of_the_user(
+    sim: ScnetSimulator, anonymous: Api
+) -> None:
+    sim.add_user("dave", password="pw", regions=[REGION, OTHER_REGION])
+    sim.add_user("erin", password="pw", regions=[OTHER_REGION])
+    for user, expected in (("dave", [REGION, OTHER_REGION, "0"]), ("erin", [OTHER_REGION, "0"])):
+        reply = await anonymous.post(f"{AC}/tokens", headers={"user": user, "password": "pw"} | ORG)
+        assert [r["clusterId"] for r in reply.data] == expected
+        assert [claims_of(r["token"])["clusterId"] for r in reply.data] == expected
+    assert reply.data[0]["clusterName"] == "西北一区【西安】"
+
+
+async def test_center_describes_the_region_of_the_token(
+    sim: ScnetSimulator, http: aiohttp.ClientSession, base: str
+) -> None:
+    sim.add_user("dave", regions=[REGION, OTHER_REGION])
+    described = {}
+    for cluster in (REGION, OTHER_REGION, "0"):
+        api = Api(http, base, sim.issue_token("dave", cluster_id=cluster))
+        data = (await api.get(f"{AC}/center")).data
+        described[cluster] = (data["id"], data["name"], data["efileUrls"][0]["nodeName"])
+    assert described[OTHER_REGION][:2] == (11276, "西北一区【西安】")
+    assert described[REGION][:2] == (11250, "华东一区【昆山】")
+    assert described[OTHER_REGION][2] != described[REGION][2]
+    assert described["0"] == described[REGION]  # the platform token: the user's own region
+
+
+async def test_platform_token_center_of_a_user_elsewhere(
+    sim: ScnetSimulator, http: aiohttp.ClientSession, base: str
+) -> None:
+    sim.add_user("erin", regions=[OTHER_REGION])
+    api = Api(http, base, sim.issue_token("erin", cluster_id="0"))
+    assert (await api.get(f"{AC}/center")).data["id"] == 11276
+    assert (await api.get(f"{AC}/user")).data["computerCenter"] == "西北一区【西安】"
+    api.token = sim.issue_token("erin")  # the default: the user's first region
+    assert claims_of(api.token)["clusterId"] == OTHER_REGION
+
+
+def test_regions_must_be_known_and_tokens_held(sim: ScnetSimulator) -> None:
+    with pytest.raises(ValueError, match="regions"):
+        sim.add_user("frank", regions=["99999"])
+    with pytest.raises(ValueError, match="regions"):
+        sim.add_user("frank", regions=[])
+    with pytest.raises(ValueError, match="no account"):
+        sim.issue_token("alice", cluster_id=OTHER_REGION)  # alice is in 11250 only
 
 
 async def test_prefix_doubling_fails_and_stripping_works(alice: Api) -> None:

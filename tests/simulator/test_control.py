@@ -29,6 +29,16 @@ async def test_users_and_tokens(anonymous: Api) -> None:
     assert (await anonymous.get(f"{AC}/user")).data["accountBalance"] == "12.30"
 
 
+async def test_users_with_regions_and_tokens_per_region(anonymous: Api) -> None:
+    user = {"user": "dora", "regions": ["11250", "11276"]}
+    assert (await control(anonymous, "POST", "/users", user))[0] == 200
+    _, answer = await control(anonymous, "POST", "/tokens", {"user": "dora", "cluster_id": "11276"})
+    assert isinstance(answer, dict)
+    anonymous.token = answer["token"]
+    assert (await anonymous.get(f"{AC}/center")).data["id"] == 11276
+    assert (await control(anonymous, "POST", "/users", {"user": "x", "regions": ["1"]}))[0] == 400
+
+
 async def test_bad_control_input_is_400(anonymous: Api) -> None:
     assert (await control(anonymous, "POST", "/tokens", {"user": "nobody"}))[0] == 400
     assert (await control(anonymous, "POST", "/config", {"list_shape": "rows"}))[0] == 400
@@ -111,6 +121,11 @@ async def test_serve_runs_until_cancelled(
         token = (await response.json())["token"]
     assert (await Api(http, base, token).get(f"{AC}/tokens/state")).code == "0"
     assert token not in caplog.text
+    other = {"user": DEMO_USER, "cluster_id": "11276"}  # the demo user is in both regions
+    async with http.post(f"{base}/_sim/tokens", json=other) as response:
+        other_token = (await response.json())["token"]
+    center = (await Api(http, base, other_token).get(f"{AC}/center")).data
+    assert (center["id"], center["name"]) == (11276, "西北一区【西安】")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

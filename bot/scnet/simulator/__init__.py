@@ -8,7 +8,8 @@ it should pass against SCNet. Modules:
 ``config``        wire-format knobs (shapes of contradictory responses, error codes, TTLs)
 ``faults``        the fault plan: injected codes, HTTP statuses, hangs, malformed bodies, latency
 ``requests_log``  what the client sent, per request and per route
-``accounts``      users, HS256 tokens (``jwt``), AK/SK and password logins
+``accounts``      users and their regions, HS256 tokens (``jwt``), AK/SK and password logins
+``catalog``       the default world: two regions, resource groups, images
 ``state``         instances by id/owner, ownership, capacity queue; ``lifecycle`` moves status
 ``routes_*``      the HTTP routes; ``routes_control`` is the ``/_sim`` control surface
 
@@ -20,7 +21,7 @@ execute-script on a non-Running one → 716864; AK/SK bad signature → 10009, s
 """
 
 from bot.scnet.simulator.accounts import User, sign, signature_message, signature_messages
-from bot.scnet.simulator.catalog import ImageRecord, ResourceGroup
+from bot.scnet.simulator.catalog import REGIONS, ImageRecord, Region, ResourceGroup
 from bot.scnet.simulator.clock import Clock, ManualClock
 from bot.scnet.simulator.config import SimulatorConfig
 from bot.scnet.simulator.faults import Fault, FaultPlan
@@ -29,6 +30,7 @@ from bot.scnet.simulator.requests_log import RecordedRequest, RequestLog
 from bot.scnet.simulator.server import ScnetSimulator, serve
 
 __all__ = [
+    "REGIONS",
     "Clock",
     "Delays",
     "Fault",
@@ -37,6 +39,7 @@ __all__ = [
     "Instance",
     "ManualClock",
     "RecordedRequest",
+    "Region",
     "RequestLog",
     "ResourceGroup",
     "ScnetSimulator",

@@ -5,6 +5,10 @@ garbage to another) whose claims are all strings: ``computeUser``, ``accountStat
 ``creator`` ``"ac"``, ``role``, ``expireTime`` (epoch *milliseconds*), ``clusterId``,
 ``invoker`` (the AK or orgId that minted it), ``user``, ``userId``.
 
+A user has an account in one or more regions (``User.regions``, clusterIds of
+``catalog.REGIONS``; ``11250`` alone by default). A login mints one token per region of the
+user and then the platform token (``clusterId "0"``, ``ac``), in that order (§3.1).
+
 Checks on every API call, in this order: a token that is missing, garbled, signed by someone
 else, expired or names an unknown user → 10008; a frozen account → 10007 (``/user`` and
 ``tokens/state`` still answer, so a bot can tell the user why); the platform token
@@ -31,7 +35,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from bot.scnet.simulator import jwt
-from bot.scnet.simulator.catalog import PLATFORM_CLUSTER, REGIONS
+from bot.scnet.simulator.catalog import (
+    HOME_CLUSTER,
+    PLATFORM_CLUSTER,
+    PLATFORM_NAME,
+    REGIONS,
+    region,
+)
 from bot.scnet.simulator.config import SimulatorConfig
 from bot.scnet.simulator.wire import (
     ACCOUNT_FROZEN,
@@ -54,6 +64,7 @@ class User:
     secret_key: str | None = None
     frozen: bool = False
     balance: str = "1000.00"
+    regions: tuple[str, ...] = (HOME_CLUSTER,)  # clusterIds the user has an account in
 
     @property
     def user_id(self) -> str:
@@ -106,6 +117,10 @@ class Accounts:
             Decimal(user.balance)
         except InvalidOperation as exc:
             raise ValueError("balance must be a decimal string such as '1234.50'") from exc
+        unknown = [cluster for cluster in user.regions if region(cluster) is None]
+        if not user.regions or unknown:
+            known = [r.cluster_id for r in REGIONS]
+            raise ValueError(f"regions must be some of {known}, got {list(user.regions)}")
         self._users[user.name] = user
         return user
 
@@ -212,11 +227,11 @@ class Accounts:
         return user, org_id
 
     def region_tokens(self, user: User, *, invoker: str) -> list[dict[str, object]]:
-        """One entry per region, then the platform's (first with ``platform_token_first``);
-        ``token`` null for a frozen account."""
+        """One entry per region of the user, then the platform's (first with
+        ``platform_token_first``); ``token`` null for a frozen account."""
         ttl = self._config.token_ttl_seconds
-        clusters = [pair for pair in REGIONS if pair[0] != PLATFORM_CLUSTER]
-        platform = [pair for pair in REGIONS if pair[0] == PLATFORM_CLUSTER]
+        clusters = [(r.cluster_id, r.name) for r in REGIONS if r.cluster_id in user.regions]
+        platform = [(PLATFORM_CLUSTER, PLATFORM_NAME)]
         ordered = platform + clusters if self._config.platform_token_first else clusters + platform
         return [
             {

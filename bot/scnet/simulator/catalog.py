@@ -1,7 +1,9 @@
 """The simulator's default world: regions, resource groups and the image catalog.
 
-Values follow the doc examples where there are any: the seed's image
-``jupyter:4.4-py3.7-cpu`` at ``10.0.35.26:5000/gpu/admin/base/…``, the seed's DCU image
+Two regions, so that a client's choice by ``clusterId`` is exercised: ``11250`` 华东一区【昆山】
+(the reference's example) and ``11276`` 西北一区【西安】 (invented). Other values follow the doc
+examples where there are any: the seed's image ``jupyter:4.4-py3.7-cpu`` at
+``10.0.35.26:5000/gpu/admin/base/…``, the seed's DCU image
 ``jupyterlab:3.2.9-python3.8.3-dtk22.04.1`` (typed ``Base`` there, though it is a JupyterLab
 image), the ``TeslaM40`` group of the resources page and the ``kshdtest`` queue a client uses.
 """
@@ -13,8 +15,43 @@ from dataclasses import dataclass
 from typing import Final
 
 PLATFORM_CLUSTER: Final = "0"
-REGIONS: Final = (("0", "ac"), ("11250", "华东一区【昆山】"))
-"""(clusterId, clusterName) of every cluster; minting lists the platform last (§3.1)."""
+PLATFORM_NAME: Final = "ac"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One computing region: its token's ``clusterId`` and what ``/center`` says about it."""
+
+    cluster_id: str
+    name: str
+    description: str
+    efile_node: str  # efileUrls[].nodeName
+    efile_udp_port: str  # efileUrls[].udpPort, a string like every value in the example
+
+
+REGIONS: Final = (
+    Region(
+        "11250", "华东一区【昆山】", "昆山超算中心", efile_node="ks01r3n07", efile_udp_port="65104"
+    ),
+    Region(
+        "11276", "西北一区【西安】", "西安超算中心", efile_node="xa02r1n03", efile_udp_port="65108"
+    ),
+)
+"""Every region, in the order token minting lists them (the platform's ``ac`` token follows)."""
+HOME_CLUSTER: Final = REGIONS[0].cluster_id
+"""The region a user has an account in unless ``add_user(regions=…)`` says otherwise."""
+
+
+def region(cluster_id: str) -> Region | None:
+    return next((r for r in REGIONS if r.cluster_id == cluster_id), None)
+
+
+def cluster_name(cluster_id: str) -> str:
+    if cluster_id == PLATFORM_CLUSTER:
+        return PLATFORM_NAME
+    found = region(cluster_id)
+    return found.name if found is not None else cluster_id
+
 
 REGISTRY: Final = "10.0.35.26:5000"
 _BASE_ICON: Final = "/global_resource/appIcon/appicon_base.png"

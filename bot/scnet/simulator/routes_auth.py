@@ -1,9 +1,14 @@
 """Token and platform routes: ``/api/user/v3/tokens`` and ``/ac/openapi/v2/…`` (reference §3-4).
 
-``center`` advertises ``aiUrls[].url`` as ``<this server's origin>/ai``: the prefix-doubling
-quirk of §1.2, so a client that appends ``/ai/openapi/…`` without stripping the trailing ``/ai``
-gets 404s here as it would in production. ``enable`` is the string ``"true"`` and ``id`` a
-number. The container routes live at the server root, so the correct base is the origin.
+``center`` describes the region of the token's ``clusterId`` (the platform token: the user's
+own region, the first of ``User.regions``), with every list of the documented example:
+``ingressUrls`` (the platform origin), ``efileUrls`` (``nodeName``, ``fastTransEnable``,
+``udpPort``, all strings), ``eshellUrls``, ``hpcUrls`` and ``aiUrls``. It advertises
+``aiUrls[].url`` as ``<this server's origin>/ai``: the prefix-doubling quirk of §1.2, so a client
+that appends ``/ai/openapi/…`` without stripping the trailing ``/ai`` gets 404s here as it would
+in production. ``enable`` is the string ``"true"`` and ``id`` a number. Every region's container
+routes live at this server's root, so the correct base is the origin for each of them; regions
+differ in ``id``, ``name``, ``description`` and the efile node.
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.scnet.simulator.accounts import User
-from bot.scnet.simulator.catalog import PLATFORM_CLUSTER, REGIONS
+from bot.scnet.simulator.catalog import PLATFORM_CLUSTER, cluster_name, region
 from bot.scnet.simulator.context import caller, origin, simulator
 from bot.scnet.simulator.keys import CLAIMS
-from bot.scnet.simulator.wire import ok
+from bot.scnet.simulator.wire import INVALID_PARAM, ApiError, ok
 
 routes = web.RouteTableDef()
 AC = "/ac/openapi/v2"
@@ -45,7 +50,7 @@ async def renew_token(request: web.Request) -> web.Response:
     if shape == "object":
         return ok({"token": token})
     cluster_id = claims["clusterId"] if claims else PLATFORM_CLUSTER
-    return ok([{"clusterId": cluster_id, "clusterName": _region_name(cluster_id), "token": token}])
+    return ok([{"clusterId": cluster_id, "clusterName": cluster_name(cluster_id), "token": token}])
 
 
 @routes.get(f"{AC}/tokens/state")
@@ -59,19 +64,35 @@ async def center(request: web.Request) -> web.Response:
     user = caller(request, scope="any")
     claims = request.get(CLAIMS) or {}
     cluster_id = claims.get("clusterId", PLATFORM_CLUSTER)
-    if cluster_id == PLATFORM_CLUSTER:  # the platform token: describe the first region
-        cluster_id = REGIONS[1][0]
+    if cluster_id == PLATFORM_CLUSTER:  # the platform token: describe the user's own region
+        cluster_id = user.regions[0]
+    described = region(cluster_id)
+    if described is None:
+        raise ApiError(INVALID_PARAM, "clusterId")
     base = origin(request)
     ai_urls = [{"enable": "true", "version": "2.4.3", "url": f"{base}/ai"}]
     if simulator(request).config.center_disabled_url_first:
         ai_urls.insert(0, {"enable": "false", "version": "2.3.0", "url": "http://192.0.2.1:1/ai"})
     return ok(
         {
-            "id": int(cluster_id),
-            "name": _region_name(cluster_id),
-            "description": "",
+            "id": int(described.cluster_id),
+            "name": described.name,
+            "description": described.description,
             "clusterUserInfo": {"userName": user.name, "homePath": user.home},
-            "aiUrls": ai_urls,
+            "ingressUrls": [
+                {"enable": "true", "isManagerNode": "true", "version": "5.2.2", "url": base}
+            ],
+            "efileUrls": [
+                {
+                    "nodeName": described.efile_node,
+                    "enable": "true",
+                    "fastTransEnable": "true",
+                    "udpPort": described.efile_udp_port,
+                    "version": "2.6.1",
+                    "url": f"{base}/efile",
+                }
+            ],
+            "eshellUrls": [{"enable": "true", "version": "2.4.3", "url": f"{base}/eshell"}],
             "hpcUrls": [
                 {
                     "enable": "true",
@@ -80,7 +101,7 @@ async def center(request: web.Request) -> web.Response:
                     "url": f"{base}/hpc",
                 }
             ],
-            "efileUrls": [{"enable": "true", "version": "2.6.1", "url": f"{base}/efile"}],
+            "aiUrls": ai_urls,
         }
     )
 
@@ -98,7 +119,7 @@ def _user_object(user: User) -> dict[str, object]:
         "accountName": user.name,
         "accountStatus": user.account_status,
         "accountBalance": user.balance,
-        "computerCenter": REGIONS[1][1],
+        "computerCenter": cluster_name(user.regions[0]),
         "country": "中国",
         "language": "zh_CN",
         "timeZone": "Asia/Shanghai",
@@ -107,7 +128,3 @@ def _user_object(user: User) -> dict[str, object]:
         "mobilephoneNum": "",
         "institution": "",
     }
-
-
-def _region_name(cluster_id: str) -> str:
-    return dict(REGIONS).get(cluster_id, cluster_id)

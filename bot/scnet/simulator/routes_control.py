@@ -6,7 +6,7 @@ keys, no envelope, no auth: bind the simulator to loopback only.
 route                                  body / answer
 =====================================  ===================================================
 ``POST /_sim/users``                   ``{user, password?, access_key?, secret_key?,
-                                       frozen?, balance?}`` → ``{user}``
+                                       frozen?, balance?, regions?}`` → ``{user}``
 ``POST /_sim/tokens``                  ``{user, ttl_seconds?, cluster_id?}`` → ``{token}``
 ``GET|POST /_sim/config``              knobs of ``SimulatorConfig`` by name → all knobs
 ``POST /_sim/capacity``                ``{capacity: int | null}``
@@ -54,12 +54,13 @@ class UserBody(_Body):
     secret_key: str | None = None
     frozen: bool = False
     balance: str = "1000.00"
+    regions: list[str] | None = None
 
 
 class TokenBody(_Body):
     user: str
     ttl_seconds: float | None = None
-    cluster_id: str = "11250"
+    cluster_id: str | None = None
 
 
 class CapacityBody(_Body):

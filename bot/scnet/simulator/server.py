@@ -16,7 +16,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import Self
 
@@ -26,6 +26,8 @@ from bot.domain.instances import InstanceStatus
 from bot.scnet.simulator import routes_auth, routes_catalog, routes_control, routes_instances
 from bot.scnet.simulator.accounts import Accounts, User
 from bot.scnet.simulator.catalog import (
+    PLATFORM_CLUSTER,
+    REGIONS,
     ImageRecord,
     ResourceGroup,
     default_images,
@@ -92,9 +94,16 @@ class ScnetSimulator:
         secret_key: str | None = None,
         frozen: bool = False,
         balance: str = "1000.00",
+        regions: Sequence[str] | None = None,
     ) -> User:
-        """Add (or replace) an account; ``frozen`` ones get null tokens and 10007."""
+        """Add (or replace) an account; ``frozen`` ones get null tokens and 10007.
+
+        ``regions``: the clusterIds (of ``catalog.REGIONS``) the user has an account in, whose
+        tokens a login mints; the first is the user's own. Default: ``11250`` alone.
+        """
         record = User(user, password, access_key, secret_key, frozen=frozen, balance=balance)
+        if regions is not None:
+            record.regions = tuple(regions)
         return self.accounts.add(record)
 
     def user(self, name: str) -> User:
@@ -102,10 +111,15 @@ class ScnetSimulator:
         return self.accounts.get(name)
 
     def issue_token(
-        self, user: str, *, ttl_seconds: float = 86400, cluster_id: str = "11250"
+        self, user: str, *, ttl_seconds: float = 86400, cluster_id: str | None = None
     ) -> str:
-        """A token as if minted by login: region ``11250`` by default, ``"0"`` for platform."""
+        """A token as if minted by login: for the user's first region by default (``11250``
+        unless ``add_user(regions=…)`` said otherwise), ``"0"`` for the platform. ValueError for
+        a region the user has no account in."""
         record = self.accounts.get(user)
+        cluster_id = record.regions[0] if cluster_id is None else cluster_id
+        if cluster_id != PLATFORM_CLUSTER and cluster_id not in record.regions:
+            raise ValueError(f"{user} has no account in region {cluster_id}")
         return self.accounts.issue(
             record, cluster_id=cluster_id, ttl_seconds=ttl_seconds, invoker="simulator"
         )
@@ -208,7 +222,7 @@ def _url_host(host: str) -> str:
 async def serve(port: int, host: str = "127.0.0.1") -> None:
     """Run a simulator until cancelled (``scnet-bot simulator --port N``), with a demo user."""
     sim = ScnetSimulator()
-    sim.add_user(DEMO_USER)
+    sim.add_user(DEMO_USER, regions=[r.cluster_id for r in REGIONS])
     base = await sim.start(host=host, port=port)
     logger.info(
         'demo user %r; get a token with: curl -s -X POST %s/_sim/tokens -d \'{"user": "%s"}\'',
