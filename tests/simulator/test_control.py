@@ -131,6 +131,31 @@ async def test_serve_runs_until_cancelled(
         await task
 
 
+async def test_serve_prints_a_readable_token_hint(
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    http: aiohttp.ClientSession,
+) -> None:
+    """The hint goes to stdout, not through the CLI's redacting log handler, path and all."""
+    caplog.set_level(logging.INFO, logger="bot.scnet.simulator")
+    task = asyncio.create_task(serve(0))
+    try:
+        base = await _logged_base(caplog)
+        [hint] = [line for line in capsys.readouterr().out.splitlines() if "curl" in line]
+        command = f'curl -s -X POST {base}/_sim/tokens -d \'{{"user": "{DEMO_USER}"}}\''
+        assert command in hint
+        assert "***" not in hint
+        url = re.search(r"POST (\S+)", hint)
+        assert url is not None
+        async with http.post(url.group(1), json={"user": DEMO_USER}) as response:
+            assert "token" in await response.json()  # the printed command works
+        assert "_sim/tokens" not in caplog.text  # not logged, so never masked
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
 async def _logged_base(caplog: pytest.LogCaptureFixture) -> str:
     for _ in range(200):
         match = re.search(r"listening on (http://\S+)", caplog.text)

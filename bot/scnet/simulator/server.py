@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 import time
@@ -219,17 +220,26 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def token_hint(base: str) -> str:
+    """The start-up line of ``serve``: how to get a demo token (a command, never a token)."""
+    regions = ", ".join(region.cluster_id for region in REGIONS)
+    body = json.dumps({"user": DEMO_USER})
+    return (
+        f"demo user {DEMO_USER!r} (regions {regions}); get a token with: "
+        f"curl -s -X POST {base}/_sim/tokens -d '{body}'"
+        f' (add "cluster_id": "{REGIONS[-1].cluster_id}" for the other region)'
+    )
+
+
 async def serve(port: int, host: str = "127.0.0.1") -> None:
-    """Run a simulator until cancelled (``scnet-bot simulator --port N``), with a demo user."""
+    """Run a simulator until cancelled (``scnet-bot simulator --port N``), with a demo user in
+    every region; prints ``token_hint`` to stdout once it listens."""
     sim = ScnetSimulator()
     sim.add_user(DEMO_USER, regions=[r.cluster_id for r in REGIONS])
     base = await sim.start(host=host, port=port)
-    logger.info(
-        'demo user %r; get a token with: curl -s -X POST %s/_sim/tokens -d \'{"user": "%s"}\'',
-        DEMO_USER,
-        base,
-        DEMO_USER,
-    )
+    # To the terminal, not the log: the CLI's log handler masks URL paths (bot.logs), which
+    # would hide /_sim/tokens, and this line holds no secret (a command, no token).
+    print(token_hint(base), flush=True)  # noqa: T201
     try:
         await asyncio.Event().wait()
     finally:
