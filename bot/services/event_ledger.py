@@ -15,6 +15,6 @@ class EventLedger:
         self._now = now
 
     async def first_delivery(self, key: str) -> bool:
-        """True the first time ``key`` (a Slack event id) is seen, in every replica."""
+        """True the first time ``key`` (a Slack event or trigger id) is seen, in every replica."""
         async with self._db.transaction() as session:
             return await deliveries.claim_delivery(session, key, now=self._now())

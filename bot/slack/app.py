@@ -3,8 +3,11 @@
 Every listener calls ``ack()`` before any SCNet or database work (Slack's 3-second deadline;
 with ``process_before_response=False`` Bolt sends the HTTP answer as soon as ``ack`` runs and
 keeps the listener going as a task). Modals open first, while the trigger id is fresh, and are
-filled in afterwards. Events carry an ``event_id`` that is claimed once in the database, so a
-retried delivery (``X-Slack-Retry-Num``) does nothing twice.
+filled in afterwards. Each delivery is claimed once in the database before it does anything
+(an event by its ``event_id``; a command, button press or form submission by its
+``trigger_id``, unique per invocation), so a retry by Slack or a proxy (``X-Slack-Retry-Num``,
+a second replica included) is acked and does nothing: a retried create bills no second
+instance.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ class SlackAdapter:
         self, ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
+        if not await self._first_delivery(body):
+            return
         inv = await self.invocation(
             client,
             team_id=body.get("team_id", ""),
@@ -93,6 +98,8 @@ class SlackAdapter:
         self, ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
         await ack()
+        if not await self._first_delivery(body):
+            return
         action = (body.get("actions") or [{}])[0]
         action_id = str(action.get("action_id", ""))
         inv = await self.invocation(
@@ -123,6 +130,8 @@ class SlackAdapter:
     ) -> None:
         form = read_login_submission(view.get("state", {}).get("values", {}))
         await ack()
+        if not await self._first_delivery(body):
+            return
         inv = await self._view_invocation(client, body, view)
         await self._to_user(client, inv, await self.conversation.submit_login(inv, form))
 
@@ -136,6 +145,8 @@ class SlackAdapter:
             await ack(response_action="errors", errors=command)
             return
         await ack()
+        if not await self._first_delivery(body):
+            return
         for message in await self.conversation.submit_create(inv, command):
             await self._to_user(client, inv, message)
 
@@ -154,10 +165,11 @@ class SlackAdapter:
     # --- delivery ---------------------------------------------------------------------------
 
     async def _first_delivery(self, body: Body) -> bool:
-        event_id = body.get("event_id")
-        if not event_id:
-            return True
-        return await self.events.first_delivery(f"event:{event_id}")
+        if event_id := body.get("event_id"):
+            return await self.events.first_delivery(f"event:{event_id}")
+        if trigger_id := body.get("trigger_id"):
+            return await self.events.first_delivery(f"trigger:{trigger_id}")
+        return True
 
     async def _open_modal(
         self,

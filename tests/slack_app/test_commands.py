@@ -136,3 +136,24 @@ async def test_a_command_mentioning_payload_is_not_lost(world: SlackWorld) -> No
     # Bolt reads form bodies containing "payload" as interactions; the adapter repairs that.
     reply = (await world.command(world.alice, "frobnicate payload"))[-1]
     assert "frobnicate" in reply.all_text()
+
+
+async def test_a_retried_create_is_acked_and_creates_one_instance(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    create = world.slack.slash_command(world.alice.id, "create jupyter:4.4-py3.7-cpu name=x")
+    assert (await world.send(create)).status == 200
+    await world.slack.wait_for("response_url")
+    # A proxy's (or Slack's) retry of the same invocation: same body, same trigger id.
+    assert (await world.send(create, retry_num=1)).status == 200
+    assert (await world.send(create, retry_num=2)).status == 200
+    await world.command(world.alice, "help")  # settles after the retries' handlers
+    assert world.scnet.sim.requests.count("POST", f"{AI}/task") == 1
+    assert len(world.scnet.sim.instances) == 1
+    assert sum("Creating" in m.all_text() for m in world.replies_to(world.alice)) == 1
+
+
+async def test_the_same_command_typed_twice_runs_twice(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=a")
+    await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=b")
+    assert world.scnet.sim.requests.count("POST", f"{AI}/task") == 2

@@ -6,6 +6,8 @@ from bot.store import accounts, audit
 from bot.store.identity import SlackUser
 from tests.slack_app.conftest import SlackWorld
 
+AI = "/ai/openapi/v2/instance-service"
+
 
 async def test_login_modal_opens_at_once_and_its_submission_logs_in(world: SlackWorld) -> None:
     answer = await world.send(world.slack.slash_command(world.alice.id, "login"))
@@ -118,3 +120,36 @@ async def test_the_create_form_reports_bad_fields_in_place(world: SlackWorld) ->
     assert body["response_action"] == "errors"
     assert "create.timeout" in body["errors"]
     assert world.scnet.sim.instances == {}
+
+
+async def test_a_retried_create_form_submission_creates_one_instance(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    await world.send(world.slack.slash_command(world.alice.id, "create"))
+    await world.slack.wait_for("views.update")
+    (modal,) = world.slack.open_modals(world.alice.id)
+    select = next(b for b in modal["blocks"] if b.get("block_id") == "create.image")["element"]
+    options = [o for g in select.get("option_groups", [select]) for o in g["options"]]
+    chosen = next(o for o in options if "jupyter:4.4-py3.7-cpu" in o["text"]["text"])
+    values = {"create.image": chosen["value"], "create.name": "once"}
+    submission = world.slack.view_submission(world.alice.id, modal["id"], values)
+    assert (await world.send(submission)).status == 200
+    await world.slack.wait_for("chat.postEphemeral")
+    assert (await world.send(submission, retry_num=1)).status == 200
+    await world.command(world.alice, "help")
+    assert len(world.scnet.sim.instances) == 1
+
+
+async def test_a_retried_button_press_restarts_once(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=r1")
+    (instance,) = world.scnet.sim.instances.values()
+    world.scnet.sim.set_status(instance.id, "Failed")
+    card = (await world.command(world.alice, "status r1"))[-1]
+    press = world.slack.block_action(world.alice.id, "instance.restart", message=card)
+    before = len(world.slack.response_posts())
+    await world.send(press)
+    await world.slack.wait_for("response_url", count=before + 1)
+    await world.send(press, retry_num=1)
+    await world.command(world.alice, "help")
+    restarts = world.scnet.sim.requests.count("POST", f"{AI}/task/actions/restart")
+    assert restarts == 1
