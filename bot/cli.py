@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -17,11 +18,14 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
 EXIT_CONFIG = 2
+log = logging.getLogger("bot.config")
 
 
 def _settings() -> Settings:
     settings = load_settings()
     configure_logging(settings.log_level)
+    for line in settings.deprecations():
+        log.warning("%s", line)
     return settings
 
 

@@ -16,7 +16,6 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
-    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -95,12 +94,20 @@ class Settings(BaseSettings):
     # Slack user ids with admin rights in the bot (quota set, audit, --force) besides the
     # workspace's own admins and owners.
     bot_admins: Annotated[tuple[str, ...], NoDecode] = ()
-    watch_min_interval: float = Field(default=10.0, gt=0, le=3600)
-    watch_max_interval: float = Field(default=120.0, gt=0, le=86_400)
+    # An owner with an instance not yet running has their instance list read this often,
+    # seconds; stretched evenly for everyone when the budget cannot cover all owners.
+    watch_cadence: float | None = Field(default=None, gt=0, le=3600)
+    # The share of SCNET_MAX_RPS the watcher's background reads may use (commands the rest,
+    # and they go first whenever both wait).
+    watch_budget_share: float = Field(default=0.8, gt=0, le=1)
+    # Deprecated: WATCH_MIN_INTERVAL is read as WATCH_CADENCE when that is not set;
+    # WATCH_MAX_INTERVAL no longer does anything (there is no per-instance backoff any more).
+    watch_min_interval: float | None = Field(default=None, gt=0, le=3600)
+    watch_max_interval: float | None = Field(default=None, gt=0, le=86_400)
     # The watcher's SCNet reads in flight at once (each also waits for the request budget).
     watch_concurrency: int = Field(default=20, ge=1, le=500)
-    # A running instance is still polled (to see it end) this often, seconds.
-    watch_running_interval: float = Field(default=900.0, gt=0, le=86_400)
+    # An owner whose watched instances all run is still read (to see one end) this often.
+    watch_running_interval: float = Field(default=45.0, gt=0, le=86_400)
     # One "still queued" notice when an instance has been Waiting this long, seconds.
     watch_queued_notice_after: float = Field(default=600.0, gt=0, le=7 * 86_400)
     # Remind the owner this many minutes before an instance's time limit stops it (0: never).
@@ -167,13 +174,31 @@ class Settings(BaseSettings):
             raise ValueError("must look like /scnet")
         return value
 
-    @field_validator("watch_max_interval")
-    @classmethod
-    def _intervals(cls, value: float, info: ValidationInfo) -> float:
-        minimum = info.data.get("watch_min_interval")
-        if isinstance(minimum, float) and minimum > value:
-            raise ValueError("must not be below WATCH_MIN_INTERVAL")
-        return value
+    @property
+    def cadence(self) -> float:
+        """WATCH_CADENCE, else the deprecated WATCH_MIN_INTERVAL, else 3 s."""
+        if self.watch_cadence is not None:
+            return self.watch_cadence
+        return self.watch_min_interval if self.watch_min_interval is not None else 3.0
+
+    @property
+    def watch_reads_per_second(self) -> float:
+        return self.scnet_max_rps * self.watch_budget_share
+
+    def deprecations(self) -> list[str]:
+        """One line for each deprecated setting in use (names only, never values)."""
+        lines = []
+        if self.watch_min_interval is not None:
+            lines.append(
+                "WATCH_MIN_INTERVAL is deprecated: use WATCH_CADENCE"
+                + (" (WATCH_CADENCE is set and wins)" if self.watch_cadence is not None else "")
+            )
+        if self.watch_max_interval is not None:
+            lines.append(
+                "WATCH_MAX_INTERVAL is deprecated and ignored: owners are read every "
+                "WATCH_CADENCE while an instance is starting, every WATCH_RUNNING_INTERVAL after"
+            )
+        return lines
 
     @property
     def auth_base_url(self) -> str:

@@ -243,23 +243,18 @@ def define_jobs(
     watcher: WatchService,
     notifier: NotifyService,
     renewals: RenewalService,
-    single_process: bool,
     usage_sync: Work | None = None,
     digests: Work | None = None,
     quota_alerts: Work | None = None,
     housekeeping: Work | None = None,
     intervals: JobIntervals | None = None,
 ) -> None:
-    """The background work of the watch issue, on ``jobs``.
-
-    ``single_process``: SQLite, where a new leader is the only process and every lease it
-    finds belongs to a dead predecessor.
-    """
+    """The background work of the watch issue, on ``jobs``."""
     every = intervals or JobIntervals()
 
     async def hurry() -> None:
         # Statuses may have moved while no one polled: look at every watch soon.
-        await watcher.hurry_after_start(single_process=single_process)
+        watcher.hurry_after_start()
 
     jobs.when_elected(hurry)
     jobs.every(WATCH_SWEEP, every.watch_sweep, watcher.sweep)

@@ -102,7 +102,10 @@ async def open_runtime(
         client=client,
         accounts=accounts,
         now=now,
-        watch_policy=WatchPolicy(min_interval=timedelta(seconds=settings.watch_min_interval)),
+        watch_policy=WatchPolicy(
+            first_poll_after=timedelta(seconds=min(5.0, settings.cadence)),
+            min_interval=timedelta(seconds=settings.cadence),
+        ),
     )
     quota = QuotaService(db=db, client=client, accounts=accounts, now=now)
     preferences = Preferences(db=db, now=now)
@@ -168,8 +171,8 @@ class Background:
 
 def poll_policy(settings: Settings) -> PollPolicy:
     return PollPolicy(
-        min_interval=settings.watch_min_interval,
-        max_interval=settings.watch_max_interval,
+        cadence=settings.cadence,
+        reads_per_second=settings.watch_reads_per_second,
         running_interval=settings.watch_running_interval,
         queued_notice_after=settings.watch_queued_notice_after,
         autostop_reminder=timedelta(minutes=settings.autostop_reminder_minutes),
@@ -203,6 +206,7 @@ async def start_background(
         policy=poll_policy(runtime.settings),
         rng=rng or random.Random(),
         on_notice=jobs.deliver_soon,
+        ledger=runtime.quota.merge_listing,
     )
     notifier = NotifyService(
         db=runtime.db,
@@ -230,7 +234,6 @@ async def start_background(
         watcher=watcher,
         notifier=notifier,
         renewals=renewals,
-        single_process=runtime.db.dialect == "sqlite",
         usage_sync=sync_usage,
         digests=quota_notices.queue_due_digests,
         quota_alerts=quota_notices.check_thresholds,

@@ -47,12 +47,31 @@ def test_bad_settings_name_the_variable(
         assert value not in str(caught.value)
 
 
-def test_watch_intervals_must_be_ordered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WATCH_MIN_INTERVAL", "60")
+def test_the_watch_cadence_defaults_and_the_old_names_still_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    defaults = load_settings(_env_file=None)
+    assert (defaults.cadence, defaults.watch_running_interval) == (3.0, 45.0)
+    assert defaults.watch_reads_per_second == pytest.approx(16.0)  # 80 % of SCNET_MAX_RPS
+    assert defaults.deprecations() == []
+
+    monkeypatch.setenv("WATCH_MIN_INTERVAL", "7")
     monkeypatch.setenv("WATCH_MAX_INTERVAL", "30")
+    old = load_settings(_env_file=None)
+    assert old.cadence == 7.0  # WATCH_MIN_INTERVAL is read as WATCH_CADENCE
+    warned = old.deprecations()
+    assert [line.split()[0] for line in warned] == ["WATCH_MIN_INTERVAL", "WATCH_MAX_INTERVAL"]
+    assert all("7" not in line and "30" not in line for line in warned)  # names, not values
+
+    monkeypatch.setenv("WATCH_CADENCE", "2")
+    assert load_settings(_env_file=None).cadence == 2.0  # the new name wins
+
+
+def test_a_bad_watch_cadence_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATCH_CADENCE", "0")
     with pytest.raises(ConfigError) as caught:
-        load_settings()
-    assert caught.value.variable == "WATCH_MAX_INTERVAL"
+        load_settings(_env_file=None)
+    assert caught.value.variable == "WATCH_CADENCE"
 
 
 def test_good_settings_normalise_and_hide_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,16 +2,32 @@
 
 Thousands of watches polling at once must not hammer SCNet; each request takes one token and
 waits (asynchronously, first come first served) when the bucket is empty.
+
+Requests made inside ``background_requests()`` (the watcher's) give way: they take a token only
+while no other request is waiting for one, so a user's command never queues behind a sweep.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+_BACKGROUND: ContextVar[bool] = ContextVar("scnet_background_request", default=False)
+
+
+@contextmanager
+def background_requests() -> Iterator[None]:
+    """Requests made in this context (and in tasks it starts) yield to all others."""
+    token = _BACKGROUND.set(True)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
 
 
 class RequestBudget:
@@ -35,6 +51,7 @@ class RequestBudget:
         self._updated = clock()
         self._lock = asyncio.Lock()
         self.waited_seconds = 0.0
+        self._foreground_waiting = 0
 
     def _refill(self) -> None:
         now = self._clock()
@@ -43,13 +60,32 @@ class RequestBudget:
         self._updated = now
 
     async def acquire(self) -> None:
-        # The lock makes waiters queue in order; the sleep happens while holding it so that a
-        # later caller cannot overtake one that is already waiting for its token.
-        async with self._lock:
-            self._refill()
-            if self._tokens < 1.0:
-                wait = (1.0 - self._tokens) / self.rate
-                self.waited_seconds += wait
-                await self._sleep(wait)
+        if _BACKGROUND.get():
+            await self._acquire_in_background()
+            return
+        self._foreground_waiting += 1
+        try:
+            # The lock makes waiters queue in order; the sleep happens while holding it so
+            # that a later caller cannot overtake one that is already waiting for its token.
+            async with self._lock:
                 self._refill()
-            self._tokens -= 1.0
+                if self._tokens < 1.0:
+                    wait = (1.0 - self._tokens) / self.rate
+                    self.waited_seconds += wait
+                    await self._sleep(wait)
+                    self._refill()
+                self._tokens -= 1.0
+        finally:
+            self._foreground_waiting -= 1
+
+    async def _acquire_in_background(self) -> None:
+        while True:
+            wait = 1.0 / self.rate
+            if not self._foreground_waiting:
+                self._refill()
+                if self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    return
+                wait = (1.0 - self._tokens) / self.rate
+            self.waited_seconds += wait
+            await self._sleep(wait)

@@ -15,7 +15,14 @@ from decimal import Decimal
 
 from bot.domain.digest import DigestSchedule
 from bot.domain.i18n import Locale
-from bot.domain.instances import ACCELERATORS, Instance, InstanceSpec, ListFilter, NodeLimits
+from bot.domain.instances import (
+    ACCELERATORS,
+    Instance,
+    InstancePage,
+    InstanceSpec,
+    ListFilter,
+    NodeLimits,
+)
 from bot.domain.quota import (
     Excess,
     Holding,
@@ -309,9 +316,7 @@ class QuotaService:
                 log.info("usage sync skipped a user (%s)", type(error).__name__)
                 report = replace(report, failed_accounts=report.failed_accounts + 1)
                 continue
-            added, gone = await self._merge(
-                login.user, page.items, complete=page.total is None or page.total <= len(page.items)
-            )
+            added, gone = await self.merge_listing(login.user, page)
             report = replace(
                 report,
                 accounts=report.accounts + 1,
@@ -320,6 +325,12 @@ class QuotaService:
                 gone=report.gone + gone,
             )
         return report
+
+    async def merge_listing(self, user: SlackUser, page: InstancePage) -> tuple[int, int]:
+        """Merge one list of ``user``'s instances read elsewhere (the watcher's) into the
+        ledger; (added or changed, gone)."""
+        complete = page.total is None or page.total <= len(page.items)
+        return await self._merge(user, page.items, complete=complete)
 
     async def _merge(
         self, user: SlackUser, listed: Sequence[Instance], *, complete: bool

@@ -1,24 +1,26 @@
-"""Watching instances: poll each watched one until it runs (and on, to see it end).
+"""Watching instances: read each owner's instance list until their instances run (and on).
 
-``sweep`` is what the scheduler runs every second: it leases due watches from the store
-(``watches.claim_due``; replicas never poll one instance twice) and polls them concurrently,
-at most ``concurrency`` at a time. Each poll is one detail read through the client, so it
-waits for the process-wide request budget; the watches longest overdue go first, so when the
-budget is short every instance still gets its turn.
+The unit of work is the owner, not the instance: one read of an owner's list answers every
+watched instance of theirs (``OwnerReads``); a detail read is made only where the list cannot
+answer (an instance older than its page, or a status we do not know). ``sweep`` is what the
+scheduler runs every second:
 
-The claim's transaction also plans each watch's next poll as if nothing will change, and
-the lease ends then: most polls see no change and write nothing at all (the database, not
-SCNet, is what limits a sweep). A poll that does see a change commits in one transaction:
-the next poll, the new status and the notices the change causes (``bot.services.notify``).
-Its first statement re-plans the watch for the generation the poll was claimed under; a
-watch restarted or stopped meanwhile matches nothing, and the stale poll changes nothing.
+1. It brings its picture of the watches up to date from the database with one query for the
+   rows written since the last sweep (``watch_control.watched_instances``), plus a count; a
+   sweep where nothing changed reads a handful of rows and writes nothing.
+2. It asks ``OwnerTurns`` which owners are due, most overdue first, within the background
+   share of ``SCNET_MAX_RPS``. An owner with an instance not yet running is due every
+   ``cadence``; an owner whose instances all run, at the soonest moment one of them needs a
+   look: ``running_interval`` (to see it end), just before its time limit (to remind the
+   owner) and just after it (to report the end). Owners with nothing watched cost nothing.
+3. It reads those owners concurrently and commits, per changed instance, in one transaction:
+   its next poll, the new status and the notices the change causes (``bot.services.notify``).
+   That transaction's first statement re-plans the watch for the generation the sweep knew;
+   a watch restarted or stopped meanwhile matches nothing, and the stale answer changes
+   nothing. Notices carry their dedupe key, so two leaders overlapping for a moment during a
+   failover still send one.
 
-Polling adapts (``PollPolicy``): a first poll soon after create (``InstanceService``), then
-intervals growing from ``min_interval`` to ``max_interval``, each up to ``jitter`` early (never
-late, so ``max_interval`` bounds the wait); back to ``min_interval`` whenever the status
-changes, since changes come in bursts (Waiting → Deploying → Running). A running instance is
-polled every ``running_interval``, and also just before its time limit (to remind the owner)
-and just after it (to report the end).
+What the lists show also feeds the usage ledger (``ledger``), when an owner's list changed.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.instances import (
     TERMINAL_STATUSES,
     Instance,
+    InstancePage,
     InstanceStatus,
     is_terminal,
     known_status,
@@ -49,42 +52,55 @@ from bot.services.notify import (
     announce_queued,
     announce_ready,
 )
-from bot.services.watch_reads import SweepReads
+from bot.services.owner_turns import OwnerTurns, TurnFigures
+from bot.services.watch_reads import OwnerReads
 from bot.store import accounts as stored_accounts
 from bot.store import instances, watch_control, watches
 from bot.store.database import Database, Session
 from bot.store.identity import SlackUser
 from bot.store.instances import TrackedInstance
-from bot.store.watch_control import PlannedPoll
 from bot.store.watches import Watch
 
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
+Ledger = Callable[[SlackUser, InstancePage], Awaitable[object]]
 LOGIN_PAUSE = "login"  # watches.paused_reason of watches waiting for their owner's new login
-# ``claim_due`` leases for this long; the same transaction then ends each lease at the
-# watch's planned next poll (``watch_control.plan_next_polls``).
-CLAIM_LEASE = timedelta(seconds=60)
-POLLS_PER_READ_SLOT = 5  # polls claimed per SCNet read slot: room for owners' shared lists
+# Rows written this long before the last sweep's newest are read again: replicas' clocks and
+# transactions that commit late must not hide a change.
+CHANGES_OVERLAP = timedelta(seconds=30)
 
 
 @dataclass(frozen=True, slots=True)
 class PollPolicy:
-    min_interval: float = 10.0
-    max_interval: float = 120.0
-    backoff: float = 1.5
-    jitter: float = 0.2  # a poll may come up to 20 % early, never late
-    running_interval: float = 900.0
+    cadence: float = 3.0  # an owner with an instance not yet running is read this often
+    running_interval: float = 45.0  # ...and one whose instances all run, this often at least
     queued_notice_after: float = 600.0
     autostop_reminder: timedelta = timedelta(minutes=15)  # zero: no reminder
-    end_grace: float = 30.0  # poll this long after the time limit to see the end
+    end_grace: float = 30.0  # read this long after the time limit to see the end
     concurrency: int = 20
-    run_budget: float = 20.0  # seconds one sweep keeps claiming more watches
+    reads_per_second: float = 16.0  # the background share of SCNET_MAX_RPS
 
 
 @dataclass(frozen=True, slots=True)
-class NextPoll:
-    at: datetime
-    interval: float  # the interval after that one
+class WatchFigures:
+    owners_waiting: int  # owners with an instance not yet running
+    owners_running: int  # owners whose watched instances all run
+    turns: TurnFigures
+
+
+@dataclass(slots=True)
+class _Watched:
+    """One watched instance as this process last saw it."""
+
+    watch: Watch
+    tracked: TrackedInstance
+    next_read: datetime
+    reads: int = 0  # reads of this generation by this process
+    noticed: set[str] = field(default_factory=set)  # "queued", "autostop": queued already
+
+    @property
+    def waiting(self) -> bool:
+        return known_status(self.tracked.status) != InstanceStatus.RUNNING
 
 
 class WatchService:
@@ -100,177 +116,223 @@ class WatchService:
         rng: random.Random | None = None,
         on_notice: Callable[[], None] = lambda: None,
         monotonic: Callable[[], float] = time.monotonic,
+        ledger: Ledger | None = None,
     ) -> None:
-        """``owner`` names this process in leases; ``on_notice`` runs after notices commit."""
+        """``owner`` names this process; ``on_notice`` runs after notices commit; ``ledger``
+        takes each owner's list when it changed (the usage ledger of the quota service)."""
         self._db = db
-        self._client = client
         self._accounts = accounts
         self._now = now
         self._owner = owner
         self._policy = policy or PollPolicy()
         self._rng = rng or random.Random()
         self._on_notice = on_notice
-        self._monotonic = monotonic
-        self._in_flight: set[str] = set()  # instance ids being polled by this process
+        self._ledger = ledger
+        self._reads = OwnerReads(
+            client=client,
+            accounts=accounts,
+            concurrency=self._policy.concurrency,
+            monotonic=monotonic,
+        )
+        self._turns: OwnerTurns[SlackUser] = OwnerTurns(rate=self._policy.reads_per_second)
+        self._watched: dict[str, _Watched] = {}
+        self._seen_up_to: datetime | None = None  # newest write the picture includes
+        self._listings: dict[SlackUser, int] = {}  # owner -> hash of their last list
+        self._in_flight: set[SlackUser] = set()
 
     @property
     def policy(self) -> PollPolicy:
         return self._policy
 
+    def figures(self) -> WatchFigures:
+        owners: dict[SlackUser, bool] = {}
+        for item in self._watched.values():
+            if not item.watch.paused:
+                owners[item.tracked.owner] = owners.get(item.tracked.owner, False) or item.waiting
+        waiting = sum(owners.values())
+        return WatchFigures(
+            owners_waiting=waiting,
+            owners_running=len(owners) - waiting,
+            turns=self._turns.figures(now=self._now().timestamp()),
+        )
+
     # --- the sweep ---------------------------------------------------------------------------
 
     async def sweep(self) -> int:
-        """Poll every due watch, ``concurrency`` SCNet reads at a time; how many polls ran."""
-        started = self._monotonic()
-        # Polls in flight may outnumber SCNet reads in flight (``concurrency``, held by
-        # ``SweepReads``): an owner's polls claimed together share one list read.
-        most = self._policy.concurrency * POLLS_PER_READ_SLOT
-        refill = max(1, most // 4)
-        reads = SweepReads(
-            client=self._client,
-            accounts=self._accounts,
-            concurrency=self._policy.concurrency,
-            monotonic=self._monotonic,
+        """Read the owners that are due; how many watched instances the reads answered."""
+        now = self._now()
+        await self._refresh()
+        by_owner: dict[SlackUser, list[_Watched]] = {}
+        for item in self._watched.values():
+            if not item.watch.paused:
+                by_owner.setdefault(item.tracked.owner, []).append(item)
+        due = (
+            (min(item.next_read for item in items).timestamp(), owner)
+            for owner, items in by_owner.items()
+            if owner not in self._in_flight
         )
-        running: set[asyncio.Task[None]] = set()
-        exhausted = False
-        polled = 0
+        chosen = self._turns.pick(due, now=now.timestamp())
+        if not chosen:
+            return 0
+        self._in_flight.update(chosen)
         try:
-            while True:
-                free = most - len(running)
-                if not exhausted and (free >= refill or not running):
-                    if self._monotonic() - started < self._policy.run_budget:
-                        claimed = await self._claim(free)
-                        exhausted = len(claimed) < free
-                        for watch, tracked in claimed:
-                            if watch.instance_id in self._in_flight:
-                                continue  # a slow poll outlived its plan; let it finish
-                            if tracked is not None:
-                                reads.expect(tracked.owner)
-                            self._in_flight.add(watch.instance_id)
-                            running.add(
-                                asyncio.create_task(self._poll_safely(watch, tracked, reads))
-                            )
-                    else:
-                        exhausted = True
-                if not running:
-                    return polled
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                polled += len(done)
-        finally:
-            # Cancelled (shutdown): unfinished polls commit nothing; their leases run out.
-            for task in running:
-                task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
-            await reads.close()
-
-    async def _claim(self, limit: int) -> list[tuple[Watch, TrackedInstance | None]]:
-        """Lease due watches, plan their next polls, read their instances: one transaction."""
-        now = self._now()
-        async with self._db.transaction() as session:
-            claimed = await watches.claim_due(
-                session, owner=self._owner, now=now, lease_for=CLAIM_LEASE, limit=limit
+            answered = await asyncio.gather(
+                *(self._read_owner_safely(owner, by_owner[owner]) for owner in chosen)
             )
-            plans = []
-            for watch in claimed:
-                plan = self._backed_off(watch.interval_seconds, now)
-                plans.append(
-                    PlannedPoll(watch.instance_id, watch.generation, plan.at, plan.interval)
-                )
-            await watch_control.plan_next_polls(session, plans, now=now)
-            tracked = await instances.get_many(session, [watch.instance_id for watch in claimed])
-        return [(watch, tracked.get(watch.instance_id)) for watch in claimed]
-
-    async def _poll_safely(
-        self, watch: Watch, tracked: TrackedInstance | None, reads: SweepReads
-    ) -> None:
-        try:
-            await self.poll(watch, tracked, reads=reads)
-        except Exception:
-            # One bad poll must not stop the sweep. Most likely its result could not be
-            # committed (SQLite busy too long): poll again soon rather than at the planned
-            # time, which may be WATCH_MAX_INTERVAL away.
-            log.exception("polling instance %s failed", watch.instance_id)
-            await self._poll_soon(watch)
         finally:
-            self._in_flight.discard(watch.instance_id)
+            self._in_flight.difference_update(chosen)
+        return sum(answered)
 
-    async def _poll_soon(self, watch: Watch) -> None:
+    async def _refresh(self) -> None:
+        """Bring the picture of the watches up to date: the rows written since last time."""
+        since = None if self._seen_up_to is None else self._seen_up_to - CHANGES_OVERLAP
+        async with self._db.transaction() as session:
+            rows, active = await watch_control.watched_instances(session, changed_since=since)
+            if since is not None:
+                self._merge(rows)
+                if sum(not item.watch.paused for item in self._watched.values()) == active:
+                    return
+                # A watch went away (unwatched, or stopped by another replica): read them all.
+                rows, active = await watch_control.watched_instances(session)
+        present = {watch.instance_id for watch, _ in rows}
+        for gone in self._watched.keys() - present:
+            del self._watched[gone]
+        self._merge(rows)
+
+    def _merge(self, rows: list[tuple[Watch, TrackedInstance]]) -> None:
+        for watch, tracked in rows:
+            newest = max(watch.updated_at, tracked.updated_at)
+            if self._seen_up_to is None or newest > self._seen_up_to:
+                self._seen_up_to = newest
+            known = self._watched.get(watch.instance_id)
+            if known is not None and known.watch.generation == watch.generation:
+                known.watch, known.tracked = watch, tracked
+                continue
+            # New to this process, or restarted: read it when its watch says (soon after a
+            # create), and within a cadence at the latest (after a restart of the bot).
+            latest = self._now() + timedelta(seconds=self._policy.cadence * self._rng.random())
+            first = min(watch.next_poll_at, latest)
+            self._watched[watch.instance_id] = _Watched(watch, tracked, first)
+
+    async def _read_owner_safely(self, owner: SlackUser, items: list[_Watched]) -> int:
+        try:
+            return await self._read_owner(owner, items)
+        except Exception:
+            # One owner's bad read must not stop the sweep. Most likely its result could not
+            # be committed (SQLite busy too long): the next turn reads again.
+            log.exception(
+                "reading the instances of team %s user %s failed", owner.team_id, owner.user_id
+            )
+            self._plan(items, self._now())
+            return 0
+
+    async def _read_owner(self, owner: SlackUser, items: list[_Watched]) -> int:
         now = self._now()
         try:
-            async with self._db.transaction() as session:
-                await watch_control.replan(
-                    session,
-                    watch.instance_id,
-                    generation=watch.generation,
-                    next_poll_at=now + timedelta(seconds=self._policy.min_interval),
-                    interval_seconds=self._policy.min_interval,
-                    now=now,
-                )
-        except Exception as error:
-            log.warning("could not replan %s (%s)", watch.instance_id, type(error).__name__)
-
-    # --- one poll ----------------------------------------------------------------------------
-
-    async def poll(
-        self,
-        watch: Watch,
-        tracked: TrackedInstance | None,
-        *,
-        reads: SweepReads | None = None,
-    ) -> None:
-        """Read the instance as its owner and commit what changed.
-
-        ``watch`` was claimed by this process (its next poll is planned already);
-        ``tracked`` is its instance as the store had it then. ``reads`` is the sweep's way
-        to SCNet (shared lists, unlocked tokens).
-        """
-        if tracked is None or tracked.deleted_at is not None:
-            async with self._db.transaction() as session:
-                await watches.stop_watch(session, watch.instance_id)
-            return
-        try:
-            reader = reads or SweepReads(client=self._client, accounts=self._accounts)
-            instance = await reader.instance(tracked.owner, watch.instance_id)
+            page = await self._reads.listing(owner)
         except LoginNeeded:
-            await self._pause_for_login(tracked.owner)
-            return
-        except (InstanceNotFound, InputError):
-            await self._forget_gone(watch)
-            return
+            await self._pause_for_login(owner)
+            return 0
         except ScnetError as error:
-            # Nothing to record: the next poll, backed off, is planned already.
-            log.info("poll of %s failed (%s); later", watch.instance_id, type(error).__name__)
-            return
-        if self._news(tracked, instance) and await self._record(watch, tracked, instance):
-            self._on_notice()
+            log.info(
+                "list of %s's instances failed (%s); later", owner.user_id, type(error).__name__
+            )
+            self._plan(items, now)
+            return 0
+        self._turns.read(owner, now=now.timestamp(), waiting=any(item.waiting for item in items))
+        listed = {instance.id: instance for instance in page.items if instance.id}
+        answered = 0
+        for item in items:
+            instance = listed.get(item.watch.instance_id)
+            if instance is None or known_status(instance.status) is None:
+                try:
+                    instance = await self._reads.detail(owner, item.watch.instance_id)
+                except LoginNeeded:
+                    await self._pause_for_login(owner)
+                    return answered
+                except (InstanceNotFound, InputError):
+                    await self._forget_gone(item)
+                    continue
+                except ScnetError as error:
+                    log.info(
+                        "detail of %s failed (%s); later",
+                        item.watch.instance_id,
+                        type(error).__name__,
+                    )
+                    self._plan([item], now)
+                    continue
+            answered += 1
+            await self._answer(item, instance, now)
+        await self._feed_ledger(owner, page)
+        return answered
 
-    def _news(self, before: TrackedInstance, instance: Instance) -> bool:
-        """Whether the poll has anything to write (the claim planned the rest)."""
+    async def _answer(self, item: _Watched, instance: Instance, now: datetime) -> None:
+        item.reads += 1
+        plan = self._next_read(instance, now)
+        if self._news(item, instance, now):
+            queued = await self._record(item, instance, plan)
+            if queued:
+                self._on_notice()
+        item.next_read = plan
+
+    async def _feed_ledger(self, owner: SlackUser, page: InstancePage) -> None:
+        if self._ledger is None:
+            return
+        fingerprint = hash(
+            (page.total, tuple((i.id, i.status, i.name, i.started_at) for i in page.items))
+        )
+        if self._listings.get(owner) == fingerprint:
+            return
+        self._listings[owner] = fingerprint
+        try:
+            await self._ledger(owner, page)
+        except Exception as error:  # the ledger is best effort; the usage sync job catches up
+            log.warning(
+                "usage ledger update for %s failed (%s)", owner.user_id, type(error).__name__
+            )
+            self._listings.pop(owner, None)
+
+    def _plan(self, items: list[_Watched], now: datetime) -> None:
+        """No answer: read again after a cadence, whatever the instances' state."""
+        for item in items:
+            item.next_read = now + timedelta(seconds=self._policy.cadence)
+
+    def _news(self, item: _Watched, instance: Instance, now: datetime) -> bool:
+        """Whether the answer has anything to write; most have not."""
+        before = item.tracked
         status = known_status(instance.status)
-        if instance.status != before.status or status == InstanceStatus.RUNNING:
-            return True  # a running one is announced idempotently: see ``_announce``
+        if instance.status != before.status or item.reads == 1:
+            return True  # the first answer of a watch may find it running, or over already
         if status in TERMINAL_STATUSES:
             return True
-        waited = self._now() - before.status_changed_at
+        if status == InstanceStatus.RUNNING:
+            left = self.time_left(instance, now)
+            reminder = self._policy.autostop_reminder
+            return (
+                "autostop" not in item.noticed
+                and left is not None
+                and bool(reminder)
+                and timedelta(0) < left <= reminder
+            )
+        waited = now - before.status_changed_at
         return (
             status == InstanceStatus.WAITING
+            and "queued" not in item.noticed
             and waited.total_seconds() >= self._policy.queued_notice_after
         )
 
-    async def _record(self, watch: Watch, before: TrackedInstance, instance: Instance) -> int:
+    async def _record(self, item: _Watched, instance: Instance, plan: datetime) -> int:
         """Commit the status, the next poll and the notices; how many notices were queued."""
         now = self._now()
-        plan = self.next_poll(watch, previous_status=before.status, instance=instance, now=now)
+        watch, before = item.watch, item.tracked
         async with self._db.transaction() as session:
             # First statement: it takes SQLite's write lock, and a stale poll stops here.
             fresh = await watch_control.replan(
                 session,
                 watch.instance_id,
                 generation=watch.generation,
-                next_poll_at=plan.at,
-                interval_seconds=plan.interval,
+                next_poll_at=plan,
+                interval_seconds=self._policy.cadence,
                 now=now,
             )
             if not fresh:
@@ -282,18 +344,22 @@ class WatchService:
                 )
             if tracked is None:
                 return 0
-            return await self._announce(session, watch, before, tracked, instance, now)
+            queued = await self._announce(session, item, tracked, instance, now)
+        item.tracked = tracked
+        if is_terminal(instance.status):
+            self._watched.pop(watch.instance_id, None)
+        return queued
 
     async def _announce(
         self,
         session: Session,
-        watch: Watch,
-        before: TrackedInstance,
+        item: _Watched,
         tracked: TrackedInstance,
         instance: Instance,
         now: datetime,
     ) -> int:
         status = known_status(instance.status)
+        watch, before = item.watch, item.tracked
         generation = watch.generation
         if status == InstanceStatus.RUNNING:
             await instances.mark_ready(session, watch.instance_id, now=now)
@@ -303,6 +369,7 @@ class WatchService:
             left = self.time_left(instance, now)
             reminder = self._policy.autostop_reminder
             if left is not None and reminder and timedelta(0) < left <= reminder:
+                item.noticed.add("autostop")
                 queued += await announce_autostop(
                     session, tracked, instance, generation=generation, time_left=left, now=now
                 )
@@ -310,20 +377,21 @@ class WatchService:
         if status in TERMINAL_STATUSES:
             await watches.stop_watch(session, watch.instance_id)
             # Already over when this watch began (``watch`` on a stopped one): nothing new.
-            if watch.attempts == 0 and is_terminal(before.status):
+            if item.reads == 1 and is_terminal(before.status):
                 return 0
             return await announce_ended(session, tracked, instance, generation=generation, now=now)
         if status == InstanceStatus.WAITING:
             waited = now - tracked.status_changed_at
             if waited.total_seconds() >= self._policy.queued_notice_after:
+                item.noticed.add("queued")
                 return await announce_queued(
                     session, tracked, instance, generation=generation, waited=waited, now=now
                 )
         return 0
 
-    async def _forget_gone(self, watch: Watch) -> None:
+    async def _forget_gone(self, item: _Watched) -> None:
         """SCNet no longer knows the instance (deleted elsewhere): stop watching it."""
-        now = self._now()
+        now, watch = self._now(), item.watch
         async with self._db.transaction() as session:
             if await watch_control.replan(
                 session,
@@ -335,13 +403,18 @@ class WatchService:
             ):
                 await instances.mark_deleted(session, watch.instance_id, now=now)
                 await watches.stop_watch(session, watch.instance_id)
+        self._watched.pop(watch.instance_id, None)
 
     async def _pause_for_login(self, owner: SlackUser) -> None:
         now = self._now()
+        self._reads.forget(owner)
         async with self._db.transaction() as session:
             paused = await watch_control.pause_owner_watches(
                 session, owner, reason=LOGIN_PAUSE, now=now
             )
+            for instance_id in paused:
+                if instance_id in self._watched:
+                    self._watched[instance_id].watch = _paused(self._watched[instance_id].watch)
             if not paused:
                 return  # paused already, and the user was told then
             summary = await stored_accounts.get_summary(session, owner)
@@ -354,26 +427,12 @@ class WatchService:
 
     # --- scheduling --------------------------------------------------------------------------
 
-    def next_poll(
-        self, watch: Watch, *, previous_status: str, instance: Instance, now: datetime
-    ) -> NextPoll:
+    def _next_read(self, instance: Instance, now: datetime) -> datetime:
+        """When this instance next needs its owner's list read."""
         policy = self._policy
-        if known_status(instance.status) == InstanceStatus.RUNNING:
-            return self._running_poll(instance, now)
-        if instance.status != previous_status:
-            return self._backed_off(policy.min_interval, now)
-        return self._backed_off(watch.interval_seconds, now)
-
-    def _backed_off(self, interval: float, now: datetime) -> NextPoll:
-        """Poll after ``interval`` (up to ``jitter`` early), then after a longer one."""
-        policy = self._policy
-        interval = min(max(interval, policy.min_interval), policy.max_interval)
-        delay = interval * (1.0 - policy.jitter * self._rng.random())
-        grown = min(policy.max_interval, interval * policy.backoff)
-        return NextPoll(now + timedelta(seconds=delay), grown)
-
-    def _running_poll(self, instance: Instance, now: datetime) -> NextPoll:
-        policy = self._policy
+        soonest = now + timedelta(seconds=policy.cadence)
+        if known_status(instance.status) != InstanceStatus.RUNNING:
+            return soonest
         candidates = [now + timedelta(seconds=policy.running_interval)]
         left = self.time_left(instance, now)
         if left is not None:
@@ -383,8 +442,7 @@ class WatchService:
                 candidates.append(remind_at)
             else:
                 candidates.append(ends_at + timedelta(seconds=policy.end_grace))
-        soonest = now + timedelta(seconds=policy.min_interval)
-        return NextPoll(max(soonest, min(candidates)), policy.running_interval)
+        return max(soonest, min(candidates))
 
     @staticmethod
     def time_left(instance: Instance, now: datetime) -> timedelta | None:
@@ -402,29 +460,12 @@ class WatchService:
 
     # --- after a restart of the bot ----------------------------------------------------------
 
-    async def hurry_after_start(self, *, single_process: bool) -> int:
-        """Poll every watch soon: statuses may have moved while no one was polling.
-
-        ``single_process`` (SQLite): every lease belongs to a dead predecessor; drop them.
-        Polls are spread over ``min_interval`` so a restart does not spend the whole request
-        budget in one second.
-        """
-        now = self._now()
-        spread = self._policy.min_interval
-        hurried = 0
-        async with self._db.transaction() as session:
-            if single_process:
-                await watch_control.release_leases(session, now=now)
-            for watch in await watches.list_watches(session):
-                at = now + timedelta(seconds=spread * self._rng.random())
-                hurried += await watch_control.bring_forward(
-                    session,
-                    watch.instance_id,
-                    next_poll_at=at,
-                    interval_seconds=self._policy.min_interval,
-                    now=now,
-                )
-        return hurried
+    def hurry_after_start(self) -> None:
+        """This process just became the leader: statuses may have moved while no one read
+        them. Forget the picture; the next sweep reads every watch again and every owner
+        within a cadence (spread over it, so the budget is not spent in one second)."""
+        self._watched.clear()
+        self._seen_up_to = None
 
 
 def login_episode(summary: stored_accounts.AccountSummary | None, now: datetime) -> str:
@@ -438,3 +479,7 @@ def login_episode(summary: stored_accounts.AccountSummary | None, now: datetime)
     if summary is not None:
         return summary.updated_at.isoformat()
     return now.isoformat()
+
+
+def _paused(watch: Watch) -> Watch:
+    return Watch(**{**{f: getattr(watch, f) for f in watch.__slots__}, "paused": True})

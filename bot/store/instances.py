@@ -67,7 +67,7 @@ class TrackedInstance:
         return self.deleted_at is None and not is_terminal(self.status)
 
 
-def _record(row: TrackedInstanceRow) -> TrackedInstance:
+def tracked_record(row: TrackedInstanceRow) -> TrackedInstance:
     origin = None if row.channel_id is None else SlackOrigin(row.channel_id, row.thread_ts)
     source: InstanceSource = "bot" if row.source == "bot" else "synced"
     return TrackedInstance(
@@ -126,7 +126,7 @@ async def _get_row(session: Session, instance_id: str) -> TrackedInstanceRow | N
 async def _must_get(session: Session, instance_id: str) -> TrackedInstance:
     row = await _get_row(session, instance_id)
     assert row is not None  # written just before, in this transaction
-    return _record(row)
+    return tracked_record(row)
 
 
 async def track_created(
@@ -237,7 +237,7 @@ async def record_status(
         .execution_options(synchronize_session=False)
     )
     row = await _get_row(session, instance_id)
-    return None if row is None else _record(row)
+    return None if row is None else tracked_record(row)
 
 
 async def mark_ready(session: Session, instance_id: str, *, now: datetime) -> bool:
@@ -267,7 +267,7 @@ async def mark_deleted(session: Session, instance_id: str, *, now: datetime) -> 
 
 async def get(session: Session, instance_id: str) -> TrackedInstance | None:
     row = await _get_row(session, instance_id)
-    return None if row is None else _record(row)
+    return None if row is None else tracked_record(row)
 
 
 async def get_many(session: Session, instance_ids: Sequence[str]) -> dict[str, TrackedInstance]:
@@ -278,7 +278,7 @@ async def get_many(session: Session, instance_ids: Sequence[str]) -> dict[str, T
         TrackedInstanceRow.instance_id.in_(list(instance_ids))
     )
     rows = (await session.execute(statement)).scalars()
-    return {row.instance_id: _record(row) for row in rows}
+    return {row.instance_id: tracked_record(row) for row in rows}
 
 
 def _filters(*, include_deleted: bool, active_only: bool) -> Iterable[ColumnElement[bool]]:
@@ -300,7 +300,7 @@ async def list_for_team(
         )
         .order_by(TrackedInstanceRow.created_at, TrackedInstanceRow.instance_id)
     )
-    return [_record(row) for row in (await session.execute(statement)).scalars()]
+    return [tracked_record(row) for row in (await session.execute(statement)).scalars()]
 
 
 async def list_for_owner(
@@ -315,4 +315,4 @@ async def list_for_owner(
         )
         .order_by(TrackedInstanceRow.created_at, TrackedInstanceRow.instance_id)
     )
-    return [_record(row) for row in (await session.execute(statement)).scalars()]
+    return [tracked_record(row) for row in (await session.execute(statement)).scalars()]

@@ -3,26 +3,23 @@
 - ``pause_owner_watches``: the owner must log in again, so every watch of theirs pauses
   (``watches.pause`` does one); the rows stay, with their generation and interval.
 - ``resumable_watches``: watches paused for a login whose owner has a usable login again.
-- ``plan_next_polls``: right after a claim, in its transaction, set each watch's next poll
-  as if nothing will change; a poll that then sees no change needs no write at all.
-- ``replan``: a poll saw a change after all: plan its next poll again.
-- ``tracked_instances``: the claimed watches' instances, in one query.
-- ``bring_forward``: poll a watch sooner (after a restart of the bot), never later.
-- ``release_leases``: with SQLite there is one process, so at start every lease is a dead
-  predecessor's and can go at once instead of timing out.
+- ``replan``: a read saw a change: record the watch's next read (and that the read is of
+  the watch's current generation; a stale one changes nothing).
+- ``watched_instances``: the watches with their instances, all or those changed lately: what
+  the watcher keeps in memory between sweeps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 
 from bot.store.database import Session, affected_rows
 from bot.store.identity import SlackUser
+from bot.store.instances import TrackedInstance, tracked_record
 from bot.store.tables import AccountRow, TrackedInstanceRow, WatchRow
+from bot.store.watches import Watch, watch_record
 
 _WATCHES: Table = WatchRow.__table__  # type: ignore[assignment]
 
@@ -78,93 +75,6 @@ async def resumable_watches(session: Session, *, reason: str) -> list[str]:
     return list((await session.execute(statement)).scalars())
 
 
-async def bring_forward(
-    session: Session,
-    instance_id: str,
-    *,
-    next_poll_at: datetime,
-    interval_seconds: float,
-    now: datetime,
-) -> bool:
-    """Poll an unpaused watch at ``next_poll_at`` if that is sooner than planned.
-
-    Its lease (which a claim ends at the planned poll) ends then too: call this when no poll
-    of this process is under way, such as when it has just become the leader.
-    """
-    statement = (
-        update(WatchRow)
-        .where(
-            WatchRow.instance_id == instance_id,
-            WatchRow.paused.is_(False),
-            WatchRow.next_poll_at > next_poll_at,
-        )
-        .values(
-            next_poll_at=next_poll_at,
-            lease_expires_at=next_poll_at,
-            interval_seconds=interval_seconds,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return affected_rows(await session.execute(statement)) > 0
-
-
-async def release_leases(session: Session, *, now: datetime) -> int:
-    """Drop every watch lease; only for a single-process database (SQLite) at start."""
-    statement = (
-        update(WatchRow)
-        .where(WatchRow.lease_owner.is_not(None))
-        .values(lease_owner=None, lease_expires_at=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return affected_rows(await session.execute(statement))
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedPoll:
-    instance_id: str
-    generation: int
-    next_poll_at: datetime
-    interval_seconds: float
-
-
-async def plan_next_polls(session: Session, plans: Sequence[PlannedPoll], *, now: datetime) -> None:
-    """Count the attempt and set the next poll of watches claimed in this transaction.
-
-    The claim's lease ends at the planned poll (``lease_expires_at = next_poll_at``): a poll
-    that dies is retried then, and one that sees no change leaves the row as it is. One
-    statement for all of them (executemany), as a claim is one statement too.
-    """
-    if not plans:
-        return
-    statement = (
-        update(_WATCHES)
-        .where(
-            _WATCHES.c.instance_id == bindparam("planned_id"),
-            _WATCHES.c.generation == bindparam("planned_generation"),
-        )
-        .values(
-            attempts=_WATCHES.c.attempts + 1,
-            next_poll_at=bindparam("planned_at"),
-            lease_expires_at=bindparam("planned_at"),
-            interval_seconds=bindparam("planned_interval"),
-            updated_at=now,
-        )
-    )
-    await session.execute(
-        statement,
-        [
-            {
-                "planned_id": plan.instance_id,
-                "planned_generation": plan.generation,
-                "planned_at": plan.next_poll_at,
-                "planned_interval": plan.interval_seconds,
-            }
-            for plan in plans
-        ],
-    )
-
-
 async def replan(
     session: Session,
     instance_id: str,
@@ -174,10 +84,7 @@ async def replan(
     interval_seconds: float,
     now: datetime,
 ) -> bool:
-    """Change the next poll a claim planned (a status changed); False for a stale poll.
-
-    It counts no attempt: the claim counted this poll already.
-    """
+    """Record a watch's next poll after a change; False for a stale one (other generation)."""
     statement = (
         update(WatchRow)
         .where(WatchRow.instance_id == instance_id, WatchRow.generation == generation)
@@ -190,3 +97,29 @@ async def replan(
         .execution_options(synchronize_session=False)
     )
     return affected_rows(await session.execute(statement)) > 0
+
+
+async def watched_instances(
+    session: Session, *, changed_since: datetime | None = None
+) -> tuple[list[tuple[Watch, TrackedInstance]], int]:
+    """Watches (paused ones too) with their instances, and how many unpaused watches exist.
+
+    ``changed_since``: only those whose watch or instance was written at or after it, so a
+    sweep that keeps the rest in memory reads a handful of rows; the count tells it whether
+    a watch went away meanwhile (then it reads them all again).
+    """
+    statement = select(WatchRow, TrackedInstanceRow).join(
+        TrackedInstanceRow, TrackedInstanceRow.instance_id == WatchRow.instance_id
+    )
+    if changed_since is not None:
+        statement = statement.where(
+            or_(
+                WatchRow.updated_at >= changed_since,
+                TrackedInstanceRow.updated_at >= changed_since,
+            )
+        )
+    statement = statement.execution_options(populate_existing=True)
+    rows = (await session.execute(statement)).all()
+    active = select(func.count()).select_from(WatchRow).where(WatchRow.paused.is_(False))
+    count = int((await session.execute(active)).scalar_one())
+    return [(watch_record(watch), tracked_record(tracked)) for watch, tracked in rows], count

@@ -1,10 +1,9 @@
 """Watch state: when to poll an instance next, how often, and who holds the poll right now.
 
-This table, not the scheduler, is what remembers the watches: the sweep job reads it every
-second, so nothing is lost on a restart. ``claim_due`` leases due watches to one sweep, so
-with several replicas one instance is polled by one of them; the claim's transaction also
-plans each watch's next poll (``watch_control.plan_next_polls``) and ends the lease then, so a
-replica that dies mid-poll only delays that poll. ``generation`` goes up each time a watch is
+This table, not the scheduler, is what remembers the watches: the leader's sweep reads what
+changed in it every second, so nothing is lost on a restart. ``next_poll_at`` is when a new
+watch is first read (soon after a create); later reads are planned by the watcher in memory,
+per owner, and written here only with a change. ``generation`` goes up each time a watch is
 (re)started: a late poll of an earlier generation matches nothing when it writes
 (``watch_control.replan``), and notices carry it in their dedupe key
 (``"<instance>:ready:<generation>"``) so a restarted watch may notify again.
@@ -13,11 +12,11 @@ replica that dies mid-poll only delays that poll. ``generation`` goes up each ti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 
-from bot.store.database import Session, affected_rows, dialect_of
+from bot.store.database import Session, affected_rows
 from bot.store.tables import WatchRow
 from bot.store.upserts import insert_for
 
@@ -37,7 +36,7 @@ class Watch:
     updated_at: datetime
 
 
-def _record(row: WatchRow) -> Watch:
+def watch_record(row: WatchRow) -> Watch:
     return Watch(
         instance_id=row.instance_id,
         next_poll_at=row.next_poll_at,
@@ -60,7 +59,7 @@ async def get_watch(session: Session, instance_id: str) -> Watch | None:
         .execution_options(populate_existing=True)
     )
     row = (await session.execute(statement)).scalar_one_or_none()
-    return None if row is None else _record(row)
+    return None if row is None else watch_record(row)
 
 
 async def start_watch(
@@ -97,44 +96,6 @@ async def start_watch(
     watch = await get_watch(session, instance_id)
     assert watch is not None  # written just above, in this transaction
     return watch
-
-
-def _claimable(now: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (
-        WatchRow.paused.is_(False),
-        WatchRow.next_poll_at <= now,
-        or_(WatchRow.lease_expires_at.is_(None), WatchRow.lease_expires_at <= now),
-    )
-
-
-async def claim_due(
-    session: Session, *, owner: str, now: datetime, lease_for: timedelta, limit: int = 50
-) -> list[Watch]:
-    """Lease up to ``limit`` due, unpaused, unleased watches to ``owner``, earliest first.
-
-    One UPDATE picks and leases the rows, so two claimers never get the same watch: on
-    PostgreSQL the pick is ``FOR UPDATE SKIP LOCKED``, on SQLite writers are serialised.
-    """
-    due = (
-        select(WatchRow.instance_id)
-        .where(*_claimable(now))
-        .order_by(WatchRow.next_poll_at, WatchRow.instance_id)
-        .limit(limit)
-    )
-    if dialect_of(session) == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    # A CTE, evaluated once: as an IN-subquery, PostgreSQL may re-run the locking SELECT
-    # and take more than ``limit`` rows.
-    picked = due.cte("picked").prefix_with("MATERIALIZED")
-    statement = (
-        update(WatchRow)
-        .where(WatchRow.instance_id.in_(select(picked.c[0])), *_claimable(now))
-        .values(lease_owner=owner, lease_expires_at=now + lease_for, updated_at=now)
-        .returning(WatchRow)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-    rows = (await session.execute(statement)).scalars().all()
-    return sorted((_record(row) for row in rows), key=lambda w: (w.next_poll_at, w.instance_id))
 
 
 async def pause(session: Session, instance_id: str, *, reason: str, now: datetime) -> bool:
@@ -181,7 +142,7 @@ async def list_watches(session: Session, *, include_paused: bool = False) -> lis
     statement = select(WatchRow).order_by(WatchRow.next_poll_at, WatchRow.instance_id)
     if not include_paused:
         statement = statement.where(WatchRow.paused.is_(False))
-    return [_record(row) for row in (await session.execute(statement)).scalars()]
+    return [watch_record(row) for row in (await session.execute(statement)).scalars()]
 
 
 async def count_by_state(session: Session) -> tuple[int, int]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
 
-from bot.scnet.budget import RequestBudget
+from bot.scnet.budget import RequestBudget, background_requests
 from bot.scnet.errors import InputError, RequestTimeout
 from bot.scnet.retry import RetryPolicy, retry_read
 
@@ -32,6 +33,26 @@ async def test_budget_lets_a_burst_through_then_paces_at_the_rate() -> None:
     # 5 tokens of burst, then 20 more at 5 per second: 4 seconds of waiting in all.
     assert time.now == pytest.approx(4.0)
     assert budget.waited_seconds == pytest.approx(4.0)
+
+
+async def test_a_command_waiting_for_the_budget_goes_before_background_reads() -> None:
+    # The real clock at 50 requests a second: every waiter sleeps at once, as in production
+    # (a fake clock that each sleeper moves on its own would let the first sleeper win).
+    budget = RequestBudget(50, burst=1)
+    await budget.acquire()  # the bucket is empty now
+    order: list[str] = []
+
+    async def take(who: str) -> None:
+        await budget.acquire()
+        order.append(who)
+
+    with background_requests():
+        sweeps = [asyncio.create_task(take(f"sweep-{n}")) for n in range(3)]
+    await asyncio.sleep(0)  # the sweep's reads are waiting first
+    command = asyncio.create_task(take("command"))
+    await asyncio.gather(command, *sweeps)
+    assert order[0] == "command"
+    assert sorted(order[1:]) == ["sweep-0", "sweep-1", "sweep-2"]
 
 
 async def test_budget_refuses_a_zero_rate() -> None:

@@ -11,7 +11,6 @@ from bot.store import instances, watch_control, watches
 from bot.store.database import Database, Session
 from bot.store.instances import SlackOrigin
 from bot.store.tables import TrackedInstanceRow, WatchRow
-from bot.store.watch_control import PlannedPoll
 from tests.store.fakes import ALICE, BOB, CAROL_ELSEWHERE, NOW
 
 LEASE = timedelta(minutes=1)
@@ -158,56 +157,24 @@ async def test_team_listing_and_active_instances(database: Database) -> None:
     assert [t.instance_id for t in alices] == ["i-1"]
 
 
-async def test_a_watch_is_leased_polled_and_rescheduled(database: Database) -> None:
+async def test_the_watchers_picture_reads_all_watches_or_those_written_lately(
+    database: Database,
+) -> None:
+    later = NOW + timedelta(minutes=5)
     async with database.transaction() as session:
         await _create(session, "i-1")
         await _create(session, "i-2")
-        started = await watches.start_watch(
-            session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW
-        )
-        await watches.start_watch(
-            session, "i-2", first_poll_at=NOW + timedelta(minutes=5), interval_seconds=10, now=NOW
-        )
-
-    async with database.transaction() as session:
-        mine = await watches.claim_due(session, owner="replica-a", now=NOW, lease_for=LEASE)
-        theirs = await watches.claim_due(session, owner="replica-b", now=NOW, lease_for=LEASE)
-
-    assert (started.generation, started.attempts) == (1, 0)
-    assert [w.instance_id for w in mine] == ["i-1"]
-    assert (mine[0].lease_owner, mine[0].lease_expires_at) == ("replica-a", NOW + LEASE)
-    assert theirs == []
-
-    async with database.transaction() as session:
-        await watch_control.plan_next_polls(
-            session, [PlannedPoll("i-1", 1, NOW + timedelta(seconds=20), 20)], now=NOW
-        )
-        watch = await watches.get_watch(session, "i-1")
-        early = await watches.claim_due(
-            session, owner="replica-b", now=NOW + timedelta(seconds=19), lease_for=LEASE
-        )
-
-    assert watch is not None
-    assert (watch.attempts, watch.interval_seconds) == (1, 20)
-    # The lease ends when the planned poll is due: a replica that died polls again then.
-    assert watch.next_poll_at == watch.lease_expires_at == NOW + timedelta(seconds=20)
-    assert early == []
-
-
-async def test_an_expired_lease_lets_another_replica_poll(database: Database) -> None:
-    async with database.transaction() as session:
-        await _create(session, "i-1")
         await watches.start_watch(session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW)
-        await watches.claim_due(session, owner="crashed", now=NOW, lease_for=LEASE)
+        await watches.start_watch(session, "i-2", first_poll_at=NOW, interval_seconds=10, now=NOW)
+        await watches.pause(session, "i-2", reason="login", now=later)
 
     async with database.transaction() as session:
-        early = await watches.claim_due(
-            session, owner="b", now=NOW + LEASE - timedelta(seconds=1), lease_for=LEASE
-        )
-        taken = await watches.claim_due(session, owner="b", now=NOW + LEASE, lease_for=LEASE)
+        everything, active = await watch_control.watched_instances(session)
+        lately, _ = await watch_control.watched_instances(session, changed_since=later)
 
-    assert early == []
-    assert [(w.instance_id, w.lease_owner) for w in taken] == [("i-1", "b")]
+    assert sorted(w.instance_id for w, _ in everything) == ["i-1", "i-2"]
+    assert active == 1  # the paused one is listed, not counted
+    assert [(w.instance_id, w.paused, t.instance_id) for w, t in lately] == [("i-2", True, "i-2")]
 
 
 async def test_a_restart_bumps_the_generation_and_stale_polls_cannot_replan(
@@ -216,7 +183,6 @@ async def test_a_restart_bumps_the_generation_and_stale_polls_cannot_replan(
     async with database.transaction() as session:
         await _create(session, "i-1")
         await watches.start_watch(session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW)
-        await watch_control.plan_next_polls(session, [PlannedPoll("i-1", 1, NOW, 40)], now=NOW)
         restarted = await watches.start_watch(
             session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW + timedelta(hours=1)
         )
@@ -232,18 +198,18 @@ async def test_a_restart_bumps_the_generation_and_stale_polls_cannot_replan(
     assert current.interval_seconds == 10
 
 
-async def test_paused_watches_are_not_claimed_until_resumed(database: Database) -> None:
+async def test_paused_watches_are_listed_only_when_asked_until_resumed(
+    database: Database,
+) -> None:
     async with database.transaction() as session:
         await _create(session, "i-1")
         await watches.start_watch(session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW)
         assert await watches.pause(session, "i-1", reason="needs_login", now=NOW)
-        paused = await watches.claim_due(session, owner="a", now=NOW, lease_for=LEASE)
         listed = await watches.list_watches(session)
         listed_all = await watches.list_watches(session, include_paused=True)
         assert await watches.resume(session, "i-1", next_poll_at=NOW, now=NOW)
-        resumed = await watches.claim_due(session, owner="a", now=NOW, lease_for=LEASE)
+        resumed = await watches.list_watches(session)
 
-    assert paused == []
     assert listed == []
     assert [(w.paused, w.paused_reason) for w in listed_all] == [(True, "needs_login")]
     assert [w.instance_id for w in resumed] == ["i-1"]

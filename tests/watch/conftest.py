@@ -35,8 +35,8 @@ from tests.scnet_fixtures import SimulatedScnet
 IMAGE = "jupyter:4.4-py3.7-cpu"
 THREAD = "1750000000.000100"
 POLICY = PollPolicy(
-    min_interval=10,
-    max_interval=60,
+    cadence=10,
+    reads_per_second=100,
     running_interval=900,
     queued_notice_after=600,
     autostop_reminder=timedelta(minutes=15),

@@ -157,7 +157,7 @@ async def test_a_token_scnet_rejects_mid_watch_is_renewed_and_the_poll_goes_on(
     instance_id = await env.create("renewed")
     await env.run_for(6)
     # SCNet now refuses the stored token: the poll renews it once and goes on.
-    env.scnet.sim.faults.fail_next("GET", "*/detail", code="10008", times=2)
+    env.scnet.sim.faults.fail_next("GET", "*/task*", code="10008", times=2)
     await env.run_for(40)
     assert env.scnet.sim.requests.count("POST", RENEW) == 1
     [dm] = env.dms()

@@ -188,7 +188,6 @@ async def test_the_scheduler_runs_the_digest_and_alert_jobs(team: Team) -> None:
         watcher=env.watcher,
         notifier=env.notifier,
         renewals=env.renewals,
-        single_process=True,
         digests=digests,
         quota_alerts=team.notices.check_thresholds,
         intervals=JobIntervals(outbox=0.05, digest=0.02, quota_alerts=0.02, watch_sweep=3600),

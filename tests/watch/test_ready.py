@@ -5,16 +5,21 @@ from __future__ import annotations
 import itertools
 import json
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.commands import InstanceRef
 from bot.domain.instances import InstanceSpec, Resources
 from bot.scnet.client import ScnetClient
+from bot.services import watch_reads
 from bot.slack.blocks import ids
 from bot.store import team_settings, watches
 from bot.store.instances import SlackOrigin
 from bot.store.tables import Base
-from tests.watch.conftest import IMAGE, THREAD, WatchEnv
+from tests.watch.conftest import IMAGE, POLICY, THREAD, WatchEnv
+
+LIST = "/ai/openapi/v2/instance-service/task"
+DETAIL = "/ai/openapi/v2/instance-service/{id}/detail"
 
 
 def everything_sent(env: WatchEnv) -> str:
@@ -96,22 +101,24 @@ async def test_watch_adds_an_instance_made_elsewhere(env: WatchEnv, client: Scne
     assert env.channel_posts() == []
 
 
-async def test_polls_start_soon_then_back_off_and_speed_up_on_a_change(env: WatchEnv) -> None:
+async def test_an_owner_is_read_every_cadence_until_it_runs_then_slowly(env: WatchEnv) -> None:
     created_at = env.scnet.clock()
     instance_id = await env.create("slow")
     env.scnet.sim.set_instance_delays(instance_id, waiting=400, deploying=10)
-    detail = "/ai/openapi/v2/instance-service/{id}/detail"
 
     await env.run_for(400, step=1)
-    polls = [r.at for r in env.scnet.sim.requests.matching("GET", detail)]
-    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
-    assert polls[0] - created_at <= 5  # the first poll comes soon after create
-    assert all(gap <= 60 + 1 for gap in gaps)  # never later than WATCH_MAX_INTERVAL
-    assert max(gaps) >= 48  # it did back off towards the maximum (up to 20 % early)
-    assert gaps[0] < gaps[3]
+    reads = [r.at for r in env.scnet.sim.requests.matching("GET", LIST)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(reads)]
+    assert reads[0] - created_at <= 5  # the first read comes soon after create
+    assert all(gap <= POLICY.cadence + 1 for gap in gaps)  # one read per cadence tick...
+    assert len(reads) <= 400 / POLICY.cadence + 1  # ...and not more
+    assert env.scnet.sim.requests.count("GET", DETAIL) == 0  # the list answered every time
 
-    await env.run_for(80, step=1)  # Deploying now: polled at the minimum again, then Running
+    await env.run_for(30, step=1)  # Deploying, then Running: the link within a cadence
     assert len(env.dms()) == 1
+    env.scnet.sim.requests.clear()
+    await env.run_for(POLICY.running_interval, step=30)
+    assert env.scnet.sim.requests.count("GET", LIST) <= 2  # all run: read slowly
     async with env.db.transaction() as session:
         watch = await watches.get_watch(session, instance_id)
     assert watch is not None  # still watched, to see it end
@@ -129,18 +136,26 @@ async def test_no_table_holds_the_access_url(env: WatchEnv) -> None:
     assert secret in everything_sent(env)  # ... while the DM did carry it
 
 
-async def test_an_owners_instances_polled_together_share_one_list_read(env: WatchEnv) -> None:
-    created = [await env.create(f"batch-{n}") for n in range(5)]
+async def test_one_list_read_answers_all_of_an_owners_instances(env: WatchEnv) -> None:
+    for n in range(5):
+        await env.create(f"batch-{n}")
     env.scnet.sim.requests.clear()
     await env.run_for(40)
     assert len(env.dms()) == 5
-    async with env.db.transaction() as session:
-        polls = 0
-        for instance_id in created:
-            watch = await watches.get_watch(session, instance_id)
-            assert watch is not None
-            polls += watch.attempts
-    details = env.scnet.sim.requests.count("GET", "/ai/openapi/v2/instance-service/{id}/detail")
-    lists = env.scnet.sim.requests.count("GET", "/ai/openapi/v2/instance-service/task")
-    assert lists > 0
-    assert lists + details <= polls / 2  # far fewer SCNet reads than polls
+    assert env.scnet.sim.requests.count("GET", DETAIL) == 0
+    assert env.scnet.sim.requests.count("GET", LIST) <= 40 / POLICY.cadence + 1
+
+
+async def test_an_instance_older_than_the_lists_page_is_read_by_its_detail(
+    env: WatchEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(watch_reads, "LIST_LIMIT", 1)  # a page of one: the newest only
+    older = await env.create("old-one")
+    newer = await env.create("new-one")
+    await env.run_for(40)
+    links = json.dumps([dm.blocks for dm in env.dms()])
+    assert env.access_hex(older) in links
+    assert env.access_hex(newer) in links
+    details = env.scnet.sim.requests.matching("GET", DETAIL)
+    assert details
+    assert {r.path.rsplit("/", 2)[-2] for r in details} == {older}
