@@ -43,7 +43,9 @@ async def run_server(settings: Settings) -> None:
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         watcher = Watcher(
-            figures=background.upkeep.figures, is_leader=lambda: background.jobs.is_leader
+            figures=background.upkeep.figures,
+            is_leader=lambda: background.jobs.is_leader,
+            turns=background.watcher.figures,
         )
         app_token = settings.slack_app_token
         # Socket Mode needs no public URL, but health checks and metrics still want a port.

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.services.upkeep import WatcherFigures
+from bot.services.watch import WatchFigures
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ReadFigures = Callable[[], Awaitable[WatcherFigures]]
@@ -24,6 +25,7 @@ class Watcher:
 
     figures: ReadFigures
     is_leader: Callable[[], bool]
+    turns: Callable[[], WatchFigures] | None = None  # the leader's cadence and budget use
 
 
 _WATCHER = web.AppKey("watcher", Watcher)
@@ -56,6 +58,8 @@ async def _metrics(request: web.Request) -> web.Response:
     watcher = request.app.get(_WATCHER)
     if watcher is not None:
         lines += _watcher_lines(await watcher.figures(), leader=watcher.is_leader())
+        if watcher.turns is not None and watcher.is_leader():
+            lines += _cadence_lines(watcher.turns())
     return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
 
 
@@ -77,6 +81,31 @@ def _watcher_lines(figures: WatcherFigures, *, leader: bool) -> list[str]:
         "# HELP scnet_bot_outbox_oldest_pending_seconds Age of the oldest undelivered notice.",
         "# TYPE scnet_bot_outbox_oldest_pending_seconds gauge",
         f"scnet_bot_outbox_oldest_pending_seconds {figures.oldest_pending_seconds:.3f}",
+    ]
+
+
+def _cadence_lines(figures: WatchFigures) -> list[str]:
+    turns = figures.turns
+    return [
+        "# HELP scnet_bot_watch_owners Owners with watched instances: waiting (one not yet"
+        " running, read every WATCH_CADENCE) or running (all run, read slowly).",
+        "# TYPE scnet_bot_watch_owners gauge",
+        f'scnet_bot_watch_owners{{state="waiting"}} {figures.owners_waiting}',
+        f'scnet_bot_watch_owners{{state="running"}} {figures.owners_running}',
+        "# HELP scnet_bot_watch_effective_cadence_seconds Seconds between two reads of a"
+        " waiting owner; above WATCH_CADENCE when the budget is short.",
+        "# TYPE scnet_bot_watch_effective_cadence_seconds gauge",
+        f"scnet_bot_watch_effective_cadence_seconds {turns.effective_cadence:.3f}",
+        "# HELP scnet_bot_watch_reads_per_second The watcher's SCNet reads a second (30 s).",
+        "# TYPE scnet_bot_watch_reads_per_second gauge",
+        f"scnet_bot_watch_reads_per_second {turns.reads_per_second:.3f}",
+        "# HELP scnet_bot_watch_read_allowance_per_second What the watcher may use of"
+        " SCNET_MAX_RPS (WATCH_BUDGET_SHARE).",
+        "# TYPE scnet_bot_watch_read_allowance_per_second gauge",
+        f"scnet_bot_watch_read_allowance_per_second {turns.allowance_per_second:.3f}",
+        "# HELP scnet_bot_watch_owners_behind Owners due but not read in the last sweep.",
+        "# TYPE scnet_bot_watch_owners_behind gauge",
+        f"scnet_bot_watch_owners_behind {turns.behind}",
     ]
 
 

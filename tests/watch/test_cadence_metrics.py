@@ -1,0 +1,72 @@
+"""/metrics shows the watcher's owners, its effective cadence and its share of the budget."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import event
+
+from bot.services.upkeep import Upkeep
+from bot.web import Watcher, build_web_app
+from tests.watch.conftest import POLICY, WatchEnv
+
+
+async def metrics_lines(env: WatchEnv) -> set[str]:
+    watcher = Watcher(
+        figures=Upkeep(db=env.db, now=env.now).figures,
+        is_leader=lambda: True,
+        turns=env.watcher.figures,
+    )
+    runner = web.AppRunner(build_web_app(None, watcher=watcher))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        url = f"http://127.0.0.1:{port}/metrics"
+        async with aiohttp.ClientSession() as http, http.get(url) as answer:
+            return set((await answer.text()).splitlines())
+    finally:
+        await runner.cleanup()
+
+
+async def test_metrics_show_waiting_owners_and_the_cadence_they_get(env: WatchEnv) -> None:
+    instance_id = await env.create("queued")
+    env.scnet.sim.set_instance_delays(instance_id, waiting=3600)
+    await env.run_for(6 * POLICY.cadence)
+    lines = await metrics_lines(env)
+    assert 'scnet_bot_watch_owners{state="waiting"} 1' in lines
+    assert 'scnet_bot_watch_owners{state="running"} 0' in lines
+    assert f"scnet_bot_watch_effective_cadence_seconds {POLICY.cadence:.3f}" in lines
+    assert "scnet_bot_watch_owners_behind 0" in lines
+    allowance = f"scnet_bot_watch_read_allowance_per_second {POLICY.reads_per_second:.3f}"
+    assert allowance in lines
+
+    env.scnet.sim.set_status(instance_id, "Running")
+    await env.run_for(POLICY.cadence)
+    lines = await metrics_lines(env)
+    assert 'scnet_bot_watch_owners{state="running"} 1' in lines
+
+
+async def test_a_sweep_that_sees_no_change_writes_nothing(env: WatchEnv) -> None:
+    for n in range(5):
+        instance_id = await env.create(f"queued-{n}")
+        env.scnet.sim.set_instance_delays(instance_id, waiting=3600)
+    await env.run_for(2 * POLICY.cadence)  # the first answers are written; nothing since
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    engine = env.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        env.scnet.sim.requests.clear()
+        for _ in range(3):
+            env.scnet.clock.advance(POLICY.cadence)
+            await env.watcher.sweep()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert env.scnet.sim.requests.count("GET", "/ai/openapi/v2/instance-service/task") == 3
+    assert [s for s in statements if s not in ("SELECT", "BEGIN", "COMMIT")] == []
+    assert statements.count("SELECT") <= 2 * 3  # changed rows and a count, per sweep
