@@ -65,9 +65,11 @@ log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 Ledger = Callable[[SlackUser, InstancePage], Awaitable[object]]
 LOGIN_PAUSE = "login"  # watches.paused_reason of watches waiting for their owner's new login
-# Rows written this long before the last sweep's newest are read again: replicas' clocks and
-# transactions that commit late must not hide a change.
-CHANGES_OVERLAP = timedelta(seconds=30)
+# Rows written this long before the last sweep's newest are read again, for replicas' clocks
+# and transactions that commit late. What this still misses shows up elsewhere: a watch added,
+# paused, resumed or stopped changes the count of active watches (then everything is read
+# again), and a restarted one makes a write of the old generation fail (then so is it).
+CHANGES_OVERLAP = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +338,9 @@ class WatchService:
                 now=now,
             )
             if not fresh:
+                # Restarted or stopped meanwhile, and the picture missed it: read it again.
+                self._watched.pop(watch.instance_id, None)
+                self._seen_up_to = None
                 return 0
             tracked: TrackedInstance | None = before
             if instance.status != before.status:

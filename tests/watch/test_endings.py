@@ -7,6 +7,8 @@ import json
 from datetime import timedelta
 
 from bot.domain.secret import Secret
+from bot.scnet.client import ScnetClient
+from bot.services.watch import PollPolicy, WatchService
 from bot.slack.blocks import ids
 from bot.store import watches
 from tests.watch.conftest import THREAD, WatchEnv
@@ -162,3 +164,27 @@ async def test_a_token_scnet_rejects_mid_watch_is_renewed_and_the_poll_goes_on(
     assert env.scnet.sim.requests.count("POST", RENEW) == 1
     [dm] = env.dms()
     assert env.access_hex(instance_id) in json.dumps(dm.blocks)
+
+
+async def test_at_the_default_settings_a_running_instance_that_fails_is_reported_in_a_minute(
+    env: WatchEnv, client: ScnetClient
+) -> None:
+    env.watcher = WatchService(
+        db=env.db,
+        client=client,
+        accounts=env.accounts,
+        now=env.now,
+        owner="defaults",
+        policy=PollPolicy(),  # WATCH_CADENCE 3 s, WATCH_RUNNING_INTERVAL 45 s
+    )
+    instance_id = await env.create("long-job", time_limit=timedelta(hours=8))
+    await env.run_for(30)
+    assert len(env.dms()) == 1  # ready, with its link
+    await env.run_for(600, step=15)  # running: read now and then, nothing to say
+    assert len(env.dms()) == 1
+
+    env.scnet.sim.set_status(instance_id, "Failed")
+    await env.run_for(60)
+    ended = env.dms()[-1]
+    assert "Failed" in ended.all_text()
+    assert not await is_watched(env, instance_id)
