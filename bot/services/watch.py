@@ -280,9 +280,10 @@ class WatchService:
     async def _feed_ledger(self, owner: SlackUser, page: InstancePage) -> None:
         if self._ledger is None:
             return
-        fingerprint = hash(
-            (page.total, tuple((i.id, i.status, i.name, i.started_at) for i in page.items))
-        )
+        # What the quota counts: which instances exist and which still hold resources. A
+        # status moving on inside those (Waiting -> Running) reaches the ledger with the
+        # usage sync instead: merging a whole list costs a read of the owner's ledger.
+        fingerprint = hash((page.total, tuple((i.id, is_terminal(i.status)) for i in page.items)))
         if self._listings.get(owner) == fingerprint:
             return
         self._listings[owner] = fingerprint

@@ -12,8 +12,10 @@ from bot.domain.commands import InstanceRef
 from bot.domain.instances import InstanceSpec, Resources
 from bot.scnet.client import ScnetClient
 from bot.services import watch_reads
+from bot.services.quota import QuotaService
+from bot.services.watch import WatchService
 from bot.slack.blocks import ids
-from bot.store import team_settings, watches
+from bot.store import instances, team_settings, watches
 from bot.store.instances import SlackOrigin
 from bot.store.tables import Base
 from tests.watch.conftest import IMAGE, POLICY, THREAD, WatchEnv
@@ -159,3 +161,33 @@ async def test_an_instance_older_than_the_lists_page_is_read_by_its_detail(
     details = env.scnet.sim.requests.matching("GET", DETAIL)
     assert details
     assert {r.path.rsplit("/", 2)[-2] for r in details} == {older}
+
+
+async def test_an_owners_list_keeps_the_usage_ledger_current(
+    env: WatchEnv, client: ScnetClient
+) -> None:
+    quota = QuotaService(db=env.db, client=client, accounts=env.accounts, now=env.now)
+    env.watcher = WatchService(
+        db=env.db,
+        client=client,
+        accounts=env.accounts,
+        now=env.now,
+        owner="with-ledger",
+        policy=POLICY,
+        ledger=quota.merge_listing,
+    )
+    await env.create("watched")
+    spec = InstanceSpec(
+        name="from-the-console",
+        task_type="jupyter",
+        accelerator="gpu",
+        resource_group="TeslaM40",
+        version=IMAGE,
+        image_path=f"10.0.35.26:5000/gpu/admin/base/{IMAGE}",
+        resources=Resources(cpus=2, gpus=1, ram_mb=4096),
+    )
+    elsewhere = await client.create_instance(env.scnet.caller("alice"), spec)
+    await env.run_for(POLICY.cadence)
+    async with env.db.transaction() as session:
+        ledger = {t.instance_id for t in await instances.list_for_owner(session, env.owner)}
+    assert elsewhere in ledger  # seen by the watcher's read, not by the 5-minute usage sync
