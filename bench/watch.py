@@ -42,6 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -313,6 +314,11 @@ async def measure(
                 f"{left.pending_notices}, dead {left.dead_notices}; watches {left.active_watches}",
                 flush=True,
             )
+            missing = [i for i in created if i not in sender.delivered]
+            async with runtime.db.transaction() as session:
+                tracked = await instances.get_many(session, missing)
+            seen = Counter((t.status, t.ready_at is not None) for t in tracked.values())
+            print(f"their tracked (status, ready): {dict(seen)}; e.g. {missing[:3]}", flush=True)
     latencies = [
         sender.delivered[instance_id] - at
         for instance_id, at in running_at.items()

@@ -99,7 +99,9 @@ class _Watched:
     tracked: TrackedInstance
     next_read: datetime
     reads: int = 0  # reads of this generation by this process
-    noticed: set[str] = field(default_factory=set)  # "queued", "autostop": queued already
+    # "ready", "queued", "autostop": queued already for this generation (by this process; a
+    # new one announces again, and the outbox's dedupe key keeps that to one notice)
+    noticed: set[str] = field(default_factory=set)
 
     @property
     def waiting(self) -> bool:
@@ -312,6 +314,8 @@ class WatchService:
         if status in TERMINAL_STATUSES:
             return True
         if status == InstanceStatus.RUNNING:
+            if "ready" not in item.noticed:
+                return True  # the usage sync may have recorded "Running" before we saw it
             left = self.time_left(instance, now)
             reminder = self._policy.autostop_reminder
             return (
@@ -372,6 +376,7 @@ class WatchService:
         generation = watch.generation
         if status == InstanceStatus.RUNNING:
             await instances.mark_ready(session, watch.instance_id, now=now)
+            item.noticed.add("ready")
             queued = await announce_ready(
                 session, tracked, instance, generation=generation, now=now
             )

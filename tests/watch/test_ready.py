@@ -191,3 +191,21 @@ async def test_an_owners_list_keeps_the_usage_ledger_current(
     async with env.db.transaction() as session:
         ledger = {t.instance_id for t in await instances.list_for_owner(session, env.owner)}
     assert elsewhere in ledger  # seen by the watcher's read, not by the 5-minute usage sync
+
+
+async def test_the_link_comes_even_when_the_usage_sync_saw_it_running_first(
+    env: WatchEnv, client: ScnetClient
+) -> None:
+    quota = QuotaService(db=env.db, client=client, accounts=env.accounts, now=env.now)
+    instance_id = await env.create("seen-by-sync")
+    env.scnet.sim.set_instance_delays(instance_id, waiting=3600)
+    await env.run_for(2 * POLICY.cadence)
+    env.scnet.sim.set_status(instance_id, "Running")
+    await quota.sync_usage()  # records "Running" before the watcher reads the owner again
+    async with env.db.transaction() as session:
+        tracked = await instances.get(session, instance_id)
+    assert tracked is not None
+    assert tracked.status == "Running"
+    await env.run_for(POLICY.cadence)
+    [dm] = env.dms()
+    assert env.access_hex(instance_id) in json.dumps(dm.blocks)
