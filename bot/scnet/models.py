@@ -104,12 +104,17 @@ def format_timeout(limit: timedelta | None) -> str:
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
+_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
+
+
 def parse_local_time(raw: str | None) -> datetime | None:
     if raw is None:
         return None
     text = raw.strip()
     if not text or text == "--":
         return None
+    if _LOCAL_TIME.fullmatch(text):  # the usual forms: fromisoformat is ten times strptime's speed
+        return datetime.fromisoformat(text).replace(tzinfo=CHINA_TIME)
     for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
         try:
             return datetime.strptime(text, pattern).replace(tzinfo=CHINA_TIME)
