@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.store import accounts, audit
 from bot.store.identity import SlackUser
+from tests.fake_slack.models import JSON
 from tests.slack_app.conftest import SlackWorld
 
 AI = "/ai/openapi/v2/instance-service"
@@ -89,14 +90,21 @@ async def test_app_home_is_published_once_per_event_even_when_retried(world: Sla
     assert "alice" in str(home["blocks"])
 
 
-async def test_the_create_form_creates_what_was_chosen(world: SlackWorld) -> None:
-    await world.log_in(world.alice)
-    await world.send(world.slack.slash_command(world.alice.id, "create", channel_id=world.channel))
+async def open_create_form(
+    world: SlackWorld, image: str, *, channel_id: str | None = None
+) -> tuple[JSON, JSON]:
+    """Type ``/scnet create``; the form once its images are in, and ``image``'s option."""
+    await world.send(world.slack.slash_command(world.alice.id, "create", channel_id=channel_id))
     await world.slack.wait_for("views.update")
     (modal,) = world.slack.open_modals(world.alice.id)
     select = next(b for b in modal["blocks"] if b.get("block_id") == "create.image")["element"]
     options = [o for g in select.get("option_groups", [select]) for o in g["options"]]
-    chosen = next(o for o in options if "jupyter:4.4-py3.7-cpu" in o["text"]["text"])
+    return modal, next(o for o in options if image in o["text"]["text"])
+
+
+async def test_the_create_form_creates_what_was_chosen(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    modal, chosen = await open_create_form(world, "jupyter:4.4-py3.7-cpu", channel_id=world.channel)
     values = {"create.image": chosen["value"], "create.name": "from-form", "create.gpus": "1"}
     submission = world.slack.view_submission(world.alice.id, modal["id"], values)
     assert (await world.send(submission)).status == 200
@@ -124,12 +132,7 @@ async def test_the_create_form_reports_bad_fields_in_place(world: SlackWorld) ->
 
 async def test_a_retried_create_form_submission_creates_one_instance(world: SlackWorld) -> None:
     await world.log_in(world.alice)
-    await world.send(world.slack.slash_command(world.alice.id, "create"))
-    await world.slack.wait_for("views.update")
-    (modal,) = world.slack.open_modals(world.alice.id)
-    select = next(b for b in modal["blocks"] if b.get("block_id") == "create.image")["element"]
-    options = [o for g in select.get("option_groups", [select]) for o in g["options"]]
-    chosen = next(o for o in options if "jupyter:4.4-py3.7-cpu" in o["text"]["text"])
+    modal, chosen = await open_create_form(world, "jupyter:4.4-py3.7-cpu")
     values = {"create.image": chosen["value"], "create.name": "once"}
     submission = world.slack.view_submission(world.alice.id, modal["id"], values)
     assert (await world.send(submission)).status == 200

@@ -20,7 +20,7 @@ from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.instances import InstanceService, WatchPolicy
 from bot.services.notify import DeliveryPolicy, NotifyService
 from bot.services.renewals import RenewalService
-from bot.services.watch import PollPolicy, WatchService
+from bot.services.watch import Ledger, PollPolicy, WatchService
 from bot.slack.sender import SlackSender
 from bot.store import outbox
 from bot.store.database import Database
@@ -79,6 +79,20 @@ class WatchEnv:
             self.scnet.clock.advance(step)
             passed += step
             await self.tick()
+
+    def other_watcher(
+        self, client: ScnetClient, *, policy: PollPolicy, ledger: Ledger | None = None
+    ) -> WatchService:
+        """A watcher over the same database and SCNet with another policy (or a ledger)."""
+        return WatchService(
+            db=self.db,
+            client=client,
+            accounts=self.accounts,
+            now=self.now,
+            owner="other-watcher",
+            policy=policy,
+            ledger=ledger,
+        )
 
     async def create(
         self,

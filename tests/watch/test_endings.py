@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.domain.secret import Secret
 from bot.scnet.client import ScnetClient
-from bot.services.watch import PollPolicy, WatchService
+from bot.services.watch import PollPolicy
 from bot.slack.blocks import ids
 from bot.store import watches
 from tests.watch.conftest import THREAD, WatchEnv
@@ -169,14 +169,8 @@ async def test_a_token_scnet_rejects_mid_watch_is_renewed_and_the_poll_goes_on(
 async def test_at_the_default_settings_a_running_instance_that_fails_is_reported_in_a_minute(
     env: WatchEnv, client: ScnetClient
 ) -> None:
-    env.watcher = WatchService(
-        db=env.db,
-        client=client,
-        accounts=env.accounts,
-        now=env.now,
-        owner="defaults",
-        policy=PollPolicy(),  # WATCH_CADENCE 3 s, WATCH_RUNNING_INTERVAL 45 s
-    )
+    # WATCH_CADENCE 3 s, WATCH_RUNNING_INTERVAL 45 s
+    env.watcher = env.other_watcher(client, policy=PollPolicy())
     instance_id = await env.create("long-job", time_limit=timedelta(hours=8))
     await env.run_for(30)
     assert len(env.dms()) == 1  # ready, with its link

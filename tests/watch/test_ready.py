@@ -13,7 +13,6 @@ from bot.domain.instances import InstanceSpec, Resources
 from bot.scnet.client import ScnetClient
 from bot.services import watch_reads
 from bot.services.quota import QuotaService
-from bot.services.watch import WatchService
 from bot.slack.blocks import ids
 from bot.store import instances, team_settings, watches
 from bot.store.instances import SlackOrigin
@@ -83,9 +82,10 @@ async def test_an_instance_created_in_the_dm_is_announced_there_only(env: WatchE
     assert env.slack.count("chat.postMessage", ok=True) == 1
 
 
-async def test_watch_adds_an_instance_made_elsewhere(env: WatchEnv, client: ScnetClient) -> None:
-    spec = InstanceSpec(
-        name="web-console",
+def console_spec(name: str) -> InstanceSpec:
+    """An instance as the SCNet web console would start it, without the bot."""
+    return InstanceSpec(
+        name=name,
         task_type="jupyter",
         accelerator="gpu",
         resource_group="TeslaM40",
@@ -93,8 +93,11 @@ async def test_watch_adds_an_instance_made_elsewhere(env: WatchEnv, client: Scne
         image_path=f"10.0.35.26:5000/gpu/admin/base/{IMAGE}",
         resources=Resources(cpus=2, gpus=1, ram_mb=4096),
     )
+
+
+async def test_watch_adds_an_instance_made_elsewhere(env: WatchEnv, client: ScnetClient) -> None:
     caller = env.scnet.caller("alice")
-    instance_id = await client.create_instance(caller, spec)
+    instance_id = await client.create_instance(caller, console_spec("web-console"))
     await env.instances.watch(env.owner, InstanceRef("id", instance_id), origin=None)
 
     await env.run_for(40)
@@ -167,26 +170,11 @@ async def test_an_owners_list_keeps_the_usage_ledger_current(
     env: WatchEnv, client: ScnetClient
 ) -> None:
     quota = QuotaService(db=env.db, client=client, accounts=env.accounts, now=env.now)
-    env.watcher = WatchService(
-        db=env.db,
-        client=client,
-        accounts=env.accounts,
-        now=env.now,
-        owner="with-ledger",
-        policy=POLICY,
-        ledger=quota.merge_listing,
-    )
+    env.watcher = env.other_watcher(client, policy=POLICY, ledger=quota.merge_listing)
     await env.create("watched")
-    spec = InstanceSpec(
-        name="from-the-console",
-        task_type="jupyter",
-        accelerator="gpu",
-        resource_group="TeslaM40",
-        version=IMAGE,
-        image_path=f"10.0.35.26:5000/gpu/admin/base/{IMAGE}",
-        resources=Resources(cpus=2, gpus=1, ram_mb=4096),
+    elsewhere = await client.create_instance(
+        env.scnet.caller("alice"), console_spec("from-the-console")
     )
-    elsewhere = await client.create_instance(env.scnet.caller("alice"), spec)
     await env.run_for(POLICY.cadence)
     async with env.db.transaction() as session:
         ledger = {t.instance_id for t in await instances.list_for_owner(session, env.owner)}
