@@ -474,14 +474,13 @@ class Conversation:
         if action_id == ids.RESTART:
             instance = await self._instances.restart(inv.user, ref)
             return [notice("notice.restarting", locale, tone="success", name=instance.name)]
-        if action_id == ids.STOP:
-            return [await self._confirmation(inv, ref, "stop")]
-        if action_id == ids.DELETE:
-            return [await self._confirmation(inv, ref, "delete")]
-        if action_id == ids.CONFIRM_STOP:
+        # The card's Stop and Delete carry Slack's confirm dialog, and the confirmation
+        # message's buttons are the answer to a typed stop/delete: either way the user has
+        # confirmed once already.
+        if action_id in {ids.STOP, ids.CONFIRM_STOP}:
             instance = await self._instances.stop(inv.user, ref)
             return [notice("notice.stopping", locale, tone="success", name=instance.name)]
-        if action_id == ids.CONFIRM_DELETE:
+        if action_id in {ids.DELETE, ids.CONFIRM_DELETE}:
             instance = await self._instances.delete(inv.user, ref)
             return [notice("notice.deleted", locale, tone="success", name=instance.name)]
         if action_id == ids.WATCH:

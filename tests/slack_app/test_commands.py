@@ -157,3 +157,24 @@ async def test_the_same_command_typed_twice_runs_twice(world: SlackWorld) -> Non
     await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=a")
     await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=b")
     assert world.scnet.sim.requests.count("POST", f"{AI}/task") == 2
+
+
+async def test_the_cards_stop_button_is_confirmed_once_by_its_dialog(world: SlackWorld) -> None:
+    await world.log_in(world.alice)
+    await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=nb5")
+    card = (await world.command(world.alice, "status nb5"))[-1]
+    stop = next(
+        element
+        for block in card.blocks or []
+        for element in block.get("elements", [])
+        if element.get("action_id") == "instance.stop"
+    )
+    assert "confirm" in stop  # Slack asks first, in its own dialog
+    (instance,) = world.scnet.sim.instances.values()
+    before = len(world.slack.response_posts())
+    press = world.slack.block_action(world.alice.id, "instance.stop", message=card)
+    assert (await world.send(press)).status == 200  # pressed through the dialog
+    await world.slack.wait_for("response_url", count=before + 1)
+    assert world.scnet.sim.instance(instance.id).status == "Terminated"  # no second question
+    reply = world.last_reply(world.alice)
+    assert "instance.stop.confirm" not in str(reply.blocks)
