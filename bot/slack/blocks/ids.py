@@ -12,11 +12,14 @@ from typing import Final
 OPEN_URL: Final = "instance.open_url"  # the bot DMs the access URL; the button holds no URL
 REFRESH: Final = "instance.refresh"
 RESTART: Final = "instance.restart"
-STOP: Final = "instance.stop"  # carries a confirm dialog
-DELETE: Final = "instance.delete"  # carries a confirm dialog
+# Stop and Delete act as soon as Slack sends the press: every button with these ids carries
+# Slack's confirm dialog (``confirm.build_confirm_dialog``), so the user has confirmed already.
+STOP: Final = "instance.stop"
+DELETE: Final = "instance.delete"
 WATCH: Final = "instance.watch"
 UNWATCH: Final = "instance.unwatch"
 SHOW_CARD: Final = "instance.show"
+# The answer to a typed stop/delete, on the message that asks (no dialog): acts at once too.
 CONFIRM_STOP: Final = "instance.stop.confirm"
 CONFIRM_DELETE: Final = "instance.delete.confirm"
 CANCEL: Final = "instance.cancel"
