@@ -33,7 +33,7 @@ from bot.services.quota_notices import QuotaNotices
 from bot.services.renewals import RenewalService
 from bot.services.upkeep import Upkeep
 from bot.services.watch import PollPolicy, WatchService
-from bot.slack.app import SlackAdapter, SlackSettings, build_app
+from bot.slack.app import STILL_WAITING_AFTER, SlackAdapter, SlackSettings, build_app
 from bot.slack.conversation import Conversation
 from bot.slack.people import People
 from bot.store.database import Database
@@ -134,7 +134,7 @@ async def open_runtime(
     )
 
 
-def slack_app(runtime: Runtime) -> AsyncApp:
+def slack_app(runtime: Runtime, *, still_waiting_after: float = STILL_WAITING_AFTER) -> AsyncApp:
     """The Bolt app answering ``/scnet``, its buttons, modals and App Home for ``runtime``."""
     settings = runtime.settings
     settings.require("slack_bot_token", "slack_signing_secret")
@@ -145,6 +145,7 @@ def slack_app(runtime: Runtime) -> AsyncApp:
         people=People(preferences=runtime.preferences, admins=frozenset(settings.bot_admins)),
         events=runtime.events,
         command=settings.slash_command,
+        still_waiting_after=still_waiting_after,
     )
     return build_app(
         adapter,

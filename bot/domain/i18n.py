@@ -16,8 +16,18 @@ DEFAULT_LOCALE: Final[Locale] = "en"
 CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     # --- SCNet errors (bot.scnet.errors) -------------------------------------------------
     "scnet.unavailable": {
-        "en": "SCNet did not answer in time or is having trouble. Please try again shortly.",
-        "zh": "SCNet 暂时无响应或出现故障，请稍后重试。",
+        "en": (
+            "SCNet did not answer in time or is having trouble; nothing was changed. "
+            "Please try again shortly."
+        ),
+        "zh": "SCNet 暂时无响应或出现故障，未做任何更改，请稍后重试。",
+    },
+    "scnet.action_unknown": {
+        "en": (
+            "SCNet did not answer in time, so it is unknown whether that happened: "
+            "check `/scnet status` before trying again."
+        ),
+        "zh": "SCNet 未及时响应，无法确定操作是否已执行：请先用 `/scnet status` 查看再重试。",
     },
     "scnet.internal": {
         "en": "SCNet reported an internal error (code {code}). Please try again shortly.",
@@ -58,6 +68,10 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     "scnet.refused": {
         "en": "SCNet refused the request (code {code}): {detail}",
         "zh": "SCNet 拒绝了请求（错误码 {code}）：{detail}",
+    },
+    "notice.still_waiting": {
+        "en": "Still waiting for SCNet… the answer will follow here as soon as it comes.",
+        "zh": "仍在等待 SCNet 响应……结果出来后会在此处回复。",
     },
     "scnet.create_unknown": {
         "en": (

@@ -40,6 +40,7 @@ from bot.domain.redaction import redact
 from bot.domain.secret import Secret
 from bot.scnet.budget import RequestBudget
 from bot.scnet.errors import (
+    ActionOutcomeUnknown,
     CreateOutcomeUnknown,
     HttpRefused,
     InstanceNotFound,
@@ -202,6 +203,17 @@ class ScnetClient:
         )
         return _unwrap(raw, status=status, endpoint=request.endpoint)
 
+    async def _send_action(self, request: _Request) -> object:
+        """Send a restart, stop or delete once; no answer means the outcome is unknown."""
+        try:
+            return await self._send(request)
+        except _NotSent:
+            raise  # never reached SCNet: nothing happened
+        except TransientError as error:
+            raise ActionOutcomeUnknown(
+                f"unanswered ({type(error).__name__})", endpoint=request.endpoint
+            ) from None
+
     async def _read(self, request: _Request) -> object:
         return await retry_read(
             lambda: self._send(request),
@@ -279,11 +291,11 @@ class ScnetClient:
             "/task/actions/restart",
             query=(("instanceServiceId", _check_id(instance_id)),),
         )
-        return parse_id(await self._send(request)) or instance_id
+        return parse_id(await self._send_action(request)) or instance_id
 
     async def stop_instances(self, caller: Caller, instance_ids: Sequence[str]) -> None:
         query = tuple(("ids", _check_id(i)) for i in instance_ids)
-        await self._send(
+        await self._send_action(
             self._instance_request(
                 caller, "POST", "/task/actions/stop", "/task/actions/stop", query=query
             )
@@ -291,7 +303,9 @@ class ScnetClient:
 
     async def delete_instances(self, caller: Caller, instance_ids: Sequence[str]) -> None:
         query = tuple(("ids", _check_id(i)) for i in instance_ids)
-        await self._send(self._instance_request(caller, "DELETE", "/task", "/task", query=query))
+        await self._send_action(
+            self._instance_request(caller, "DELETE", "/task", "/task", query=query)
+        )
 
     async def list_instances(
         self, caller: Caller, filters: ListFilter | None = None

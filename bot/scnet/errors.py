@@ -20,7 +20,8 @@
     │   ├── StartFailed             716868
     │   ├── DeleteFailed            716866
     │   └── InstanceNotFound        the id is unknown to this user (816822, or our own check)
-    └── CreateOutcomeUnknown        create sent, no answer: it may or may not exist
+    ├── CreateOutcomeUnknown        create sent, no answer: it may or may not exist
+    └── ActionOutcomeUnknown        restart/stop/delete sent, no answer: it may have happened
 
 Callers branch on the class and read fields, never the text. Each class names a catalog key
 (``bot.domain.i18n``) for the user-facing en / zh-CN message.
@@ -147,6 +148,12 @@ class CreateOutcomeUnknown(ScnetError):
     """The create request went out but no answer came back; never retried automatically."""
 
     message_key = "scnet.create_unknown"
+
+
+class ActionOutcomeUnknown(ScnetError):
+    """A restart, stop or delete went out and no answer came back; never retried."""
+
+    message_key = "scnet.action_unknown"
 
 
 _BY_CODE: dict[str, type[ScnetError]] = {

@@ -7,15 +7,19 @@ filled in afterwards. Each delivery is claimed once in the database before it do
 (an event by its ``event_id``; a command, button press or form submission by its
 ``trigger_id``, unique per invocation), so a retry by Slack or a proxy (``X-Slack-Retry-Num``,
 a second replica included) is acked and does nothing: a retried create bills no second
-instance.
+instance. An answer that takes SCNet more than ``STILL_WAITING_AFTER`` seconds is preceded by a
+"still waiting" note, so nobody stares at silence (the final answer comes within the
+client's timeouts: 20 s at the default settings).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -34,6 +38,8 @@ from bot.store.identity import SlackUser
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]
+T = TypeVar("T")
+STILL_WAITING_AFTER = 5.0  # seconds without SCNet's answer before the user hears we wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +60,13 @@ class SlackAdapter:
         people: People,
         events: EventLedger,
         command: str,
+        still_waiting_after: float = STILL_WAITING_AFTER,
     ) -> None:
         self.conversation = conversation
         self.people = people
         self.events = events
         self.command = command
+        self.still_waiting_after = still_waiting_after
 
     async def invocation(
         self, client: AsyncWebClient, *, team_id: str, user_id: str, channel_id: str | None
@@ -87,7 +95,11 @@ class SlackAdapter:
             user_id=body.get("user_id", ""),
             channel_id=body.get("channel_id"),
         )
-        replies = await self.conversation.command(inv, body.get("text", ""), from_slack=True)
+        replies = await self._answer(
+            self.conversation.command(inv, body.get("text", ""), from_slack=True),
+            inv,
+            lambda message: self._respond(respond, message),
+        )
         for reply in replies:
             if isinstance(reply, Modal):
                 await self._open_modal(client, inv, body.get("trigger_id", ""), reply, respond)
@@ -118,12 +130,18 @@ class SlackAdapter:
                 if isinstance(reply, Modal):
                     await self._open_modal(client, inv, body.get("trigger_id", ""), reply, respond)
             return
-        messages = await self.conversation.action(inv, action_id, str(action.get("value", "")))
-        for message in messages:
+
+        async def say(message: Message) -> None:
             if body.get("response_url"):
                 await self._respond(respond, message)
             else:  # App Home has no response_url: answer in the user's DM
                 await self._direct(client, inv.user.user_id, message)
+
+        value = str(action.get("value", ""))
+        for message in await self._answer(
+            self.conversation.action(inv, action_id, value), inv, say
+        ):
+            await say(message)
 
     async def on_login_submission(
         self, ack: AsyncAck, body: Body, client: AsyncWebClient, view: Body
@@ -147,8 +165,12 @@ class SlackAdapter:
         await ack()
         if not await self._first_delivery(body):
             return
-        for message in await self.conversation.submit_create(inv, command):
+
+        async def say(message: Message) -> None:
             await self._to_user(client, inv, message)
+
+        for message in await self._answer(self.conversation.submit_create(inv, command), inv, say):
+            await say(message)
 
     async def on_home_opened(
         self, ack: AsyncAck, body: Body, event: Body, client: AsyncWebClient
@@ -163,6 +185,17 @@ class SlackAdapter:
         await client.views_publish(user_id=inv.user.user_id, view=view)
 
     # --- delivery ---------------------------------------------------------------------------
+
+    async def _answer(
+        self, work: Awaitable[T], inv: Invocation, say: Callable[[Message], Awaitable[None]]
+    ) -> T:
+        """``work``'s result; if it takes long, the user first hears that we are waiting."""
+        task = asyncio.ensure_future(work)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.still_waiting_after)
+        except TimeoutError:
+            await say(notice("notice.still_waiting", inv.locale))
+            return await task
 
     async def _first_delivery(self, body: Body) -> bool:
         if event_id := body.get("event_id"):

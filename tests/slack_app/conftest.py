@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.config import load_settings
 from bot.domain.secret import Secret
+from bot.slack.app import STILL_WAITING_AFTER
 from bot.slack.http import events_handler, run_socket_mode
 from bot.store.identity import SlackUser
 from bot.store.keys import generate_key
@@ -80,25 +81,41 @@ class SlackWorld:
 
 @pytest.fixture
 async def world(scnet: SimulatedScnet, tmp_path: Path) -> AsyncIterator[SlackWorld]:
+    async with open_world(scnet, tmp_path) as opened:
+        yield opened
+
+
+@asynccontextmanager
+async def open_world(
+    scnet: SimulatedScnet,
+    tmp_path: Path,
+    *,
+    still_waiting_after: float = STILL_WAITING_AFTER,
+    **overrides: object,
+) -> AsyncIterator[SlackWorld]:
+    """The app served over HTTP as ``world`` is; ``overrides`` are settings."""
     async with AsyncExitStack() as stack:
         slack = await stack.enter_async_context(FakeSlack())
         settings = load_settings(
-            scnet_api_url=scnet.base_url,
-            database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-            encryption_keys=generate_key(),
-            slack_api_url=slack.api_url,
-            slack_bot_token=slack.bot_token,
-            slack_signing_secret=slack.signing_secret,
-            bot_admins=(LEAD_ID,),
-            scnet_read_attempts=2,
-            _env_file=None,
+            **{
+                "scnet_api_url": scnet.base_url,
+                "database_url": f"sqlite:///{tmp_path / 'bot.db'}",
+                "encryption_keys": generate_key(),
+                "slack_api_url": slack.api_url,
+                "slack_bot_token": slack.bot_token,
+                "slack_signing_secret": slack.signing_secret,
+                "bot_admins": (LEAD_ID,),
+                "scnet_read_attempts": 2,
+                "_env_file": None,
+                **overrides,
+            }
         )
 
         def now() -> datetime:
             return datetime.fromtimestamp(scnet.clock(), tz=UTC)
 
         runtime = await open_runtime(settings, stack, now=now)
-        app = slack_app(runtime)
+        app = slack_app(runtime, still_waiting_after=still_waiting_after)
         runner = web.AppRunner(build_web_app(events_handler(app)))
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
