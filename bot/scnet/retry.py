@@ -2,6 +2,12 @@
 
 Only ``TransientError`` is retried, and only by callers that know the request is a read. Limits
 come from settings, so tests set a zero base delay and never wait.
+
+The deadline bounds the whole read, its attempts and pauses included: no attempt starts when
+its pause would pass the deadline, and an attempt still running at the deadline is cut short
+(``RequestTimeout``). So a user waits at most ``deadline`` for a read, however the per-request
+timeout and the attempts add up: with 8 s requests and an 18 s deadline, a third attempt may
+start at 17 s and would otherwise run until 25 s.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.scnet.errors import TransientError
+from bot.scnet.errors import RequestTimeout, TransientError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -25,7 +31,7 @@ class RetryPolicy:
     attempts: int = 4
     base_delay: float = 0.5
     max_delay: float = 8.0
-    deadline: float = 30.0  # seconds from the first attempt; no new attempt starts after it
+    deadline: float = 30.0  # seconds from the first attempt to the end of the last
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """Full jitter (AWS architecture blog): uniform in [0, min(cap, base * 2^attempt)]."""
@@ -46,8 +52,17 @@ async def retry_read(
     started = clock()
     attempt = 0
     while True:
+        time_left = policy.deadline - (clock() - started)
         try:
-            return await call()
+            async with asyncio.timeout(max(0.0, time_left)) as scope:
+                return await call()
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            # The deadline is over: no attempt may follow, whatever ``attempts`` allows.
+            raise RequestTimeout(
+                f"no answer within the {policy.deadline:g}s read deadline", endpoint=what
+            ) from None
         except TransientError as error:
             attempt += 1
             pause = policy.delay(attempt, rng)

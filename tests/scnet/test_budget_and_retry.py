@@ -123,3 +123,28 @@ async def test_permanent_errors_are_not_retried() -> None:
     with pytest.raises(InputError):
         await retry_read(bad_input, policy=RetryPolicy(base_delay=0), what="t")
     assert calls == 1
+
+
+async def test_an_attempt_is_cut_short_at_the_deadline_and_not_retried() -> None:
+    """The deadline bounds the whole read: an attempt that starts just before it ends with
+    it (a hanging SCNet would otherwise keep the user waiting a full request timeout more)."""
+    time = FakeTime()
+    calls = 0
+    never = asyncio.Event()
+
+    async def slow_then_hanging() -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            time.now += 9.99  # the first attempt timed out just before the deadline
+            raise RequestTimeout("slow")
+        await never.wait()  # the second hangs: only the deadline ends it
+        return "late"
+
+    policy = RetryPolicy(attempts=5, base_delay=0, max_delay=0, deadline=10)
+    async with asyncio.timeout(5):  # a guard against hanging the suite, not a measurement
+        with pytest.raises(RequestTimeout, match="deadline"):
+            await retry_read(
+                slow_then_hanging, policy=policy, what="t", clock=time.clock, sleep=time.sleep
+            )
+    assert calls == 2
