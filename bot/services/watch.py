@@ -275,6 +275,13 @@ class WatchService:
 
     async def _answer(self, item: _Watched, instance: Instance, now: datetime) -> None:
         item.reads += 1
+        early = now + timedelta(seconds=SWEEP_SLACK) < item.next_read
+        if early and item.reads > 1 and instance.status == item.tracked.status:
+            # Read for another instance of the owner, and nothing moved: most answers of a
+            # busy owner. A waiting one still counts this read as its turn.
+            if item.waiting:
+                item.next_read = now + timedelta(seconds=self._policy.cadence)
+            return
         plan = self._next_read(instance, now)
         if self._news(item, instance, now):
             queued = await self._record(item, instance, plan)
