@@ -82,7 +82,8 @@ class Settings(BaseSettings):
     scnet_list_variant: Literal["task", "task/list"] = "task"
     scnet_images_variant: Literal["instance-service", "image"] = "instance-service"
     # At these defaults a user who asked hears the final answer within 20 s even when SCNet
-    # hangs: a read tries twice within 18 s, a create or an action waits 8 s once.
+    # hangs: a read tries up to three times, all within 18 s (the deadline cuts the last
+    # attempt short), a create or an action waits 8 s once.
     scnet_timeout: float = Field(default=8.0, gt=0, le=300)
     scnet_read_attempts: int = Field(default=3, ge=1, le=10)
     scnet_read_deadline: float = Field(default=18.0, gt=0, le=600)
