@@ -12,7 +12,7 @@ than the allowance, every owner's turn therefore stretches by the same factor an
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -41,16 +41,30 @@ class OwnerTurns(Generic[Owner]):
         self._cadence: float | None = None
         self._behind = 0
 
-    def pick(self, due: Iterable[tuple[float, Owner]], *, now: float) -> list[Owner]:
-        """From ``(due_at, owner)`` pairs, the owners to read now, most overdue first."""
+    def pick(
+        self,
+        due: Iterable[tuple[float, Owner]],
+        *,
+        now: float,
+        waiting: Collection[Owner] = (),
+        head_start: float = 0.0,
+    ) -> list[Owner]:
+        """From ``(due_at, owner)`` pairs, the owners to read now, most overdue first.
+
+        Owners in ``waiting`` (someone waits for a link) count as overdue by ``head_start``
+        seconds more: when the allowance is short they go first, yet an owner whose
+        instances all run is still read once it is that much longer overdue.
+        """
         self._refill(now)
         ready = sorted(
-            (pair for pair in due if pair[0] <= now), key=lambda pair: (pair[0], str(pair[1]))
+            (at - (head_start if owner in waiting else 0.0), str(owner), owner)
+            for at, owner in due
+            if at <= now
         )
         granted = min(len(ready), int(self._tokens))
         self._tokens -= granted
         self._behind = len(ready) - granted
-        return [owner for _, owner in ready[:granted]]
+        return [owner for _, _, owner in ready[:granted]]
 
     def read(self, owner: Owner, *, now: float, waiting: bool) -> None:
         """``owner`` was read at ``now``; ``waiting``: they have an instance not yet running,

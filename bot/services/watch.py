@@ -171,14 +171,22 @@ class WatchService:
         for item in self._watched.values():
             if not item.watch.paused:
                 by_owner.setdefault(item.tracked.owner, []).append(item)
-        due = (
+        due = [
             (min(item.next_read for item in items).timestamp(), owner)
             for owner, items in by_owner.items()
             if owner not in self._in_flight
-        )
+        ]
+        waiting = {owner for owner, items in by_owner.items() if any(i.waiting for i in items)}
         # Sweeps come a second apart: an owner due before the next one is read now, rather
         # than up to a second late (which made a 3 s cadence about 4 s).
-        chosen = self._turns.pick(due, now=now.timestamp() + SWEEP_SLACK)
+        # Links first: when the budget is short, owners someone waits on go ahead of those
+        # whose instances all run, unless those have waited a running interval longer.
+        chosen = self._turns.pick(
+            due,
+            now=now.timestamp() + SWEEP_SLACK,
+            waiting=waiting,
+            head_start=self._policy.running_interval,
+        )
         if not chosen:
             return 0
         self._in_flight.update(chosen)

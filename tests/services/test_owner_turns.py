@@ -51,3 +51,12 @@ def test_the_longest_overdue_owner_goes_first() -> None:
     assert turns.pick(due, now=10.0) == ["oldest"]
     assert turns.pick(due, now=10.5) == []  # half a token: nobody yet
     assert turns.pick([(5.0, "recent"), (3.0, "middle")], now=11.0) == ["middle"]
+
+
+def test_owners_someone_waits_on_go_first_yet_the_others_are_not_starved() -> None:
+    turns: OwnerTurns[str] = OwnerTurns(rate=1, burst=1)
+    due = [(0.0, "all-running"), (30.0, "waiting")]
+    assert turns.pick(due, now=31.0, waiting={"waiting"}, head_start=45) == ["waiting"]
+    # Overdue by more than the head start: the running owner's turn comes before a waiter's.
+    due = [(0.0, "all-running"), (80.0, "waiting")]
+    assert turns.pick(due, now=81.0, waiting={"waiting"}, head_start=45) == ["all-running"]
