@@ -11,10 +11,9 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.scnet.client import ScnetClient
-from bot.services.notify import DeliveryPolicy, NotifyService
+from bot.services.notify import NotifyService
 from bot.slack.sender import SlackSender
 from bot.store import outbox
-from bot.store.instances import SlackOrigin
 from tests.watch.conftest import DELIVERY, WatchEnv
 
 
@@ -154,35 +153,3 @@ async def test_posts_to_one_channel_are_paced_instead_of_refused(
     last = await env.notice(f"{created[-1]}:ready:1")
     assert last is not None
     assert (last.status, last.attempts) == ("sent", 1)
-
-
-async def test_a_429_then_two_server_errors_still_deliver_within_ten_seconds(
-    env: WatchEnv, client: ScnetClient, slack_client: AsyncWebClient
-) -> None:
-    env.notifier = NotifyService(
-        db=env.db,
-        accounts=env.accounts,
-        client=client,
-        sender=SlackSender(slack_client),
-        now=env.now,
-        policy=replace(DeliveryPolicy(), post_interval=0.0),  # the production schedule
-    )
-    dm_channel = env.slack.dm_channel(env.owner.user_id)
-    instance_id = await env.create("unlucky", origin=SlackOrigin(dm_channel))  # one DM only
-    env.scnet.clock.advance(16)
-    await env.watcher.sweep()
-    env.slack.rate_limit_next("chat.postMessage", retry_after=1)
-    env.slack.server_error_next("chat.postMessage", status=500, times=2)
-
-    first_try = env.now()
-    await env.notifier.deliver_due()  # 429
-    while not env.dms() and env.now() - first_try < timedelta(seconds=30):
-        await env.run_for(1)  # the outbox job runs every second
-    assert env.dms(), "not delivered in 30 s"
-    assert env.now() - first_try <= timedelta(seconds=10)
-    assert env.slack.count("chat.postMessage", ok=False) == 3
-    await env.run_for(30)
-    assert len(env.dms()) == 1  # exactly once
-    notice = await env.notice(f"{instance_id}:ready:1")
-    assert notice is not None
-    assert notice.status == "sent"
