@@ -288,7 +288,7 @@ class WatchService:
             # Read for another instance of the owner, and nothing moved: most answers of a
             # busy owner. A waiting one still counts this read as its turn.
             if item.waiting:
-                item.next_read = now + timedelta(seconds=self._policy.cadence)
+                self._plan([item], now)
             return
         plan = self._next_read(instance, now)
         if self._news(item, instance, now):
@@ -316,7 +316,8 @@ class WatchService:
             self._listings.pop(owner, None)
 
     def _plan(self, items: list[_Watched], now: datetime) -> None:
-        """No answer: read again after a cadence, whatever the instances' state."""
+        """Read again after a cadence, whatever the instances' state (no answer, or a
+        waiting instance's turn taken by another's read)."""
         for item in items:
             item.next_read = now + timedelta(seconds=self._policy.cadence)
 
