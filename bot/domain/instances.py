@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
+from bot.domain.durations import parse_timeout
 from bot.domain.secret import Secret
 
 TaskType = Literal["jupyter", "ssh", "codeserver", "rstudio"]
@@ -112,6 +113,22 @@ class Instance:
     description: str = ""
     ports: tuple[PortSpec, ...] = ()
     mounts: tuple[MountSpec, ...] = ()
+
+
+def time_left(instance: Instance, now: datetime) -> timedelta | None:
+    """Until the time limit stops ``instance``: SCNet's remaining time where it sent one that
+    reads as ``HH:MM:SS``, else its start plus its time limit, less ``now``; None if unlimited
+    or not started. Negative once the limit has passed."""
+    if instance.remaining:
+        try:
+            left = parse_timeout(instance.remaining)
+        except ValueError:
+            left = None
+        if left is not None:
+            return left
+    if instance.timeout_limit is not None and instance.started_at is not None:
+        return instance.started_at + instance.timeout_limit - now
+    return None
 
 
 @dataclass(frozen=True, slots=True)

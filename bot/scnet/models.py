@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+# The time-limit form is the domain's (the grammar and the help texts write it too).
+from bot.domain.durations import format_timeout as format_timeout
+from bot.domain.durations import parse_timeout as parse_timeout
 from bot.domain.instances import (
     AccountInfo,
     CenterInfo,
@@ -34,7 +37,6 @@ from bot.domain.secret import Secret
 
 # SCNet's times carry no zone; they are the platform's local time (China Standard Time).
 CHINA_TIME = timezone(timedelta(hours=8), "CST")
-_DURATION = re.compile(r"^\s*(\d+):([0-5]?\d):([0-5]?\d)\s*$")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -81,27 +83,6 @@ class Envelope(WireModel):
     code: LooseStr
     msg: LooseStr = ""
     data: Any = None
-
-
-def parse_timeout(raw: str | None) -> timedelta | None:
-    """``HH:MM:SS`` (hours may exceed 24) to a timedelta; ``unlimited``/empty to None."""
-    if raw is None:
-        return None
-    text = raw.strip()
-    if not text or text.lower() == "unlimited":
-        return None
-    match = _DURATION.match(text)
-    if match is None:
-        raise ValueError("timeout must be HH:MM:SS or unlimited")
-    hours, minutes, seconds = (int(part) for part in match.groups())
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
-
-
-def format_timeout(limit: timedelta | None) -> str:
-    if limit is None:
-        return "unlimited"
-    total = int(limit.total_seconds())
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 _LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")

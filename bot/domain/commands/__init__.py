@@ -5,6 +5,7 @@
 options; ``command_text`` writes a command back as text.
 """
 
+from bot.domain.durations import format_timeout
 from bot.domain.quota import QuotaLimits
 
 from .bounds import (
@@ -68,7 +69,6 @@ from .values import (
     format_mount,
     format_port,
     format_ram,
-    format_timeout,
     parse_ram,
     parse_timeout,
     parse_token,

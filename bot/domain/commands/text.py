@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain.digest import clock_text
+from bot.domain.durations import format_timeout
 from bot.domain.secret import MASK
 
 from .model import (
@@ -31,7 +32,7 @@ from .model import (
     Url,
     Watch,
 )
-from .values import format_mount, format_port, format_ram, format_timeout
+from .values import format_mount, format_port, format_ram
 
 _NEEDS_QUOTES = frozenset(" \t\n\r\"'“”‘’\\=")
 _QUOTED_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n"}

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Final, TypeVar
 
 from bot.domain.digest import zone_named
+from bot.domain.durations import UNLIMITED, format_timeout
 from bot.domain.instances import MountKind, MountSpec, PortSpec, Protocol
 from bot.domain.secret import Secret
 
@@ -41,7 +42,6 @@ _MEMBER_NAME_CHARS: Final = 80
 
 PROTOCOLS: Final[Mapping[str, Protocol]] = {"http": "HTTP", "ssh": "SSH"}
 MOUNT_KINDS: Final[Mapping[str, MountKind]] = {"data": "data", "path": "path"}
-UNLIMITED: Final = "unlimited"
 MB_PER_GB: Final = 1024
 
 
@@ -115,15 +115,6 @@ def parse_timeout(raw: str) -> timedelta | UsageError | None:
             high=format_timeout(CREATE_BOUNDS.max_timeout),
         )
     return value
-
-
-def format_timeout(value: timedelta | None) -> str:
-    """SCNet's ``timeoutLimit`` form: ``HH:MM:SS`` or ``unlimited``."""
-    if value is None:
-        return UNLIMITED
-    total = int(value.total_seconds())
-    hours, rest = divmod(total, 3600)
-    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def parse_port(raw: str) -> PortSpec | UsageError:

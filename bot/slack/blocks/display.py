@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from bot.domain.i18n import Locale
-from bot.domain.instances import Instance, InstanceStatus, Resources, known_status
+from bot.domain.instances import Instance, InstanceStatus, Resources, known_status, time_left
 
 from .limits import escape_mrkdwn
 from .wording import words
@@ -91,12 +92,13 @@ def timeout_text(limit: timedelta | None, locale: Locale) -> str:
 
 
 def remaining_text(instance: Instance, locale: Locale, now: datetime | None) -> str | None:
-    """SCNet's own remaining time, else one computed from the start and the timeout."""
+    """SCNet's own remaining time as it wrote it, else one computed from the start and the
+    timeout while the instance runs."""
     if instance.remaining:
         return escape_mrkdwn(instance.remaining)
-    if instance.timeout_limit is None or instance.started_at is None or now is None:
+    if now is None or known_status(instance.status) != InstanceStatus.RUNNING:
         return None
-    if known_status(instance.status) != InstanceStatus.RUNNING:
-        return None
-    elapsed = as_aware(now) - as_aware(instance.started_at)
-    return duration_text(instance.timeout_limit - elapsed, locale)
+    started = instance.started_at
+    aware = instance if started is None else replace(instance, started_at=as_aware(started))
+    left = time_left(aware, as_aware(now))
+    return None if left is None else duration_text(left, locale)
