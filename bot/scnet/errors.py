@@ -24,14 +24,12 @@
     └── ActionOutcomeUnknown        restart/stop/delete sent, no answer: it may have happened
 
 Callers branch on the class and read fields, never the text. Each class names a catalog key
-(``bot.domain.i18n``) for the user-facing en / zh-CN message.
+(``bot.domain.i18n``) and ``params`` fill it in; translating is the presentation layer's job.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
-
-from bot.domain.i18n import Locale, translate
 
 
 class ScnetError(Exception):
@@ -53,14 +51,10 @@ class ScnetError(Exception):
             parts.append(self.detail)
         super().__init__(" ".join(parts))
 
-    def user_message(self, locale: Locale = "en", **params: object) -> str:
-        return translate(
-            self.message_key,
-            locale,
-            code=self.code or "-",
-            detail=self.detail or "-",
-            **params,
-        )
+    @property
+    def params(self) -> dict[str, object]:
+        """What ``message_key``'s text is filled with; the caller's layer translates it."""
+        return {"code": self.code or "-", "detail": self.detail or "-"}
 
 
 class TransientError(ScnetError):

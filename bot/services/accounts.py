@@ -25,6 +25,10 @@ from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import AuthError, Refused, TokenInvalid
 from bot.scnet.jwt import MalformedToken, decode_claims
+
+# Raised here; callers elsewhere (the watcher, the renewals) import them from this module.
+from bot.services.errors import LoginNeeded as LoginNeeded
+from bot.services.errors import LoginRejected as LoginRejected
 from bot.store.accounts import (
     AccountSummary,
     Credentials,
@@ -47,23 +51,6 @@ from bot.store.vault import Vault
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Now = Callable[[], datetime]
-
-
-class LoginNeeded(Exception):
-    """The user has no usable login; the Slack layer answers "log in again"."""
-
-    def __init__(self, reason: LoginRequiredReason) -> None:
-        self.reason = reason
-        super().__init__(f"login needed ({reason.value})")
-
-
-class LoginRejected(Exception):
-    """What the user offered as a login is unusable. ``message_key`` names the catalog text."""
-
-    def __init__(self, message_key: str, *, detail: str = "") -> None:
-        self.message_key = message_key
-        self.detail = detail
-        super().__init__(f"{message_key} {detail}".strip())
 
 
 @dataclass(frozen=True, slots=True)

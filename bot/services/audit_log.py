@@ -1,10 +1,11 @@
-"""The audit log as the Slack layer sees it: record an action, list the latest ones."""
+"""The audit log as the entry points see it: record an action, list the latest ones."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.services.errors import AdminOnly
 from bot.store import audit
 from bot.store.audit import AuditEntry
 from bot.store.database import Database
@@ -21,6 +22,12 @@ class AuditLog:
             await audit.record(
                 session, user, action=action, outcome="ok", now=self._now(), detail=detail
             )
+
+    async def latest_for(self, actor: SlackUser, *, limit: int, is_admin: bool) -> list[AuditEntry]:
+        """``audit [n]``: the team's latest entries, for admins only."""
+        if not is_admin:
+            raise AdminOnly()
+        return await self.latest(actor.team_id, limit=limit)
 
     async def latest(self, team_id: str, *, limit: int) -> list[AuditEntry]:
         async with self._db.transaction() as session:

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.store import team_settings
+from bot.domain.commands import Links
+from bot.services.errors import AdminOnly, NotInChannel
+from bot.store import audit, team_settings
 from bot.store.database import Database
+from bot.store.identity import SlackUser
 
 
 class ChannelChoices:
@@ -28,3 +31,29 @@ class ChannelChoices:
             await team_settings.set_share_access_urls(
                 session, team_id, channel_id=channel_id, enabled=enabled, now=self._now()
             )
+
+    async def links(
+        self, actor: SlackUser, command: Links, *, channel_id: str | None, is_admin: bool
+    ) -> bool:
+        """``links [on|off]`` typed in ``channel_id``: whether it shares full links, after
+        the change the command asks for (admins only, audited)."""
+        if channel_id is None or channel_id.startswith("D"):
+            raise NotInChannel()
+        if command.enabled is None:
+            return await self.shares_links(actor.team_id, channel_id)
+        if not is_admin:
+            raise AdminOnly()
+        enabled = command.enabled
+        async with self._db.transaction() as session:
+            await team_settings.set_share_access_urls(
+                session, actor.team_id, channel_id=channel_id, enabled=enabled, now=self._now()
+            )
+            await audit.record(
+                session,
+                actor,
+                action="channel_links",
+                outcome="ok",
+                now=self._now(),
+                detail=f"{channel_id} {'on' if enabled else 'off'}",
+            )
+        return enabled

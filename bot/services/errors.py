@@ -2,28 +2,92 @@
 
 ::
 
-    ServiceError              .message_key .params
+    ServiceError              .message_key .params (filled into the catalog text)
+    ├── LoginNeeded           the user has no usable login                    .reason
+    ├── LoginRejected         what the user offered as a login is unusable    .detail
+    ├── AdminOnly             only a team admin may do that
+    ├── MemberNotMentioned    ``quota set user=`` names a member without an @mention
+    ├── ChannelNotPicked      ``quota digest`` names a channel without Slack's # list
+    ├── NotInChannel          ``links`` typed in a direct message
     ├── InstanceUnknown       no instance of the user matches the reference
-    ├── InstanceAmbiguous     a prefix or name matches several      .candidates
-    ├── ImageUnknown          no image has that version or path     .suggestions
+    ├── InstanceAmbiguous     a prefix or name matches several                .candidates
+    ├── ImageUnknown          no image has that version or path               .suggestions
     ├── NoResourceGroup       no resource group serves that accelerator
     ├── OverNodeLimits        the request exceeds what one node has
-    └── NotOwner              the instance belongs to someone else
+    ├── QuotaExceeded         the create would pass the team's or member's limit  .excess
+    ├── ForceNotAllowed       ``--force`` past the limits is for admins
+    └── DigestChannelNeeded   the digest has no channel yet: name one
 
-SCNet's own errors (``bot.scnet.errors``) and ``LoginNeeded`` pass through unchanged.
+SCNet's own errors (``bot.scnet.errors``) pass through unchanged; they name their catalog text
+the same way. Neither tree translates anything: the presentation layer (``bot.slack``) looks
+the key up in the caller's language, so a console or any other entry point shows the same.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
+
+from bot.domain.quota import Excess
+from bot.store.accounts import LoginRequiredReason
 
 
 class ServiceError(Exception):
-    message_key = "service.error"
+    message_key: str = "service.error"
 
-    def __init__(self, **params: object) -> None:
-        self.params = params
-        super().__init__(f"{type(self).__name__} {sorted(params)}")
+    def __init__(self, description: str = "", /, **params: object) -> None:
+        # ``description`` is for logs; like ``params`` it never holds a secret.
+        self.params: dict[str, object] = params
+        super().__init__(description or f"{type(self).__name__} {sorted(params)}")
+
+
+class LoginNeeded(ServiceError):
+    """The user has no usable login; the answer is "log in" (``{command} login``)."""
+
+    message_key = "notice.not_logged_in"
+
+    def __init__(self, reason: LoginRequiredReason) -> None:
+        self.reason = reason
+        super().__init__(f"login needed ({reason.value})")
+
+
+class LoginRejected(ServiceError):
+    """What the user offered as a login is unusable; ``message_key`` says why."""
+
+    KEYS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "login.platform_token",
+            "login.token_refused",
+            "login.keys_refused",
+            "login.no_region",
+            "login.not_a_token",
+            "login.token_expired",
+            "login.no_ai_service",
+        }
+    )
+
+    def __init__(self, message_key: str, *, detail: str = "") -> None:
+        if message_key not in self.KEYS:
+            raise ValueError(f"no login refusal is called {message_key!r}")
+        self.message_key = message_key
+        self.detail = detail
+        super().__init__(f"{message_key} {detail}".strip(), detail=detail or "-")
+
+
+class AdminOnly(ServiceError):
+    message_key = "notice.admin_only"
+
+
+class MemberNotMentioned(ServiceError):
+    message_key = "quota.member_by_mention"
+
+
+class ChannelNotPicked(ServiceError):
+    message_key = "quota.digest_by_mention"
+
+
+class NotInChannel(ServiceError):
+    message_key = "links.not_in_channel"
 
 
 class InstanceUnknown(ServiceError):
@@ -54,5 +118,25 @@ class OverNodeLimits(ServiceError):
     message_key = "create.over_node_limits"
 
 
-class NotOwner(ServiceError):
-    message_key = "notice.not_owner"
+class QuotaExceeded(ServiceError):
+    """``member``: the member's own limit is passed (checked first), else the team's."""
+
+    def __init__(self, excess: Sequence[Excess], *, member: bool) -> None:
+        self.excess = tuple(excess)
+        self.member = member
+        self.message_key = "quota.member_exceeded" if member else "notice.quota_exceeded"
+        first = self.excess[0]
+        super().__init__(
+            resource=first.resource,
+            used=first.used,
+            limit=first.limit,
+            requested=first.requested,
+        )
+
+
+class ForceNotAllowed(ServiceError):
+    message_key = "notice.force_admin_only"
+
+
+class DigestChannelNeeded(ServiceError):
+    message_key = "quota.digest_no_channel"

@@ -1,14 +1,16 @@
 """Instance use cases: images, create, list, status, access URL, restart, stop, delete, watch.
 
 Every SCNet call goes through ``AccountService.call`` so it is made with the caller's own
-token (renewed when needed). Every mutating action lands in the audit log with its outcome,
-including refusals, and a created instance is tracked and watched in the same transaction.
+token (renewed when needed). A create is checked against the team's limits here, so every
+entry point (Slack, the console) gets the check. Every mutating action lands in the audit log
+with its outcome, including refusals, and a created instance is tracked and watched in the
+same transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,10 +25,12 @@ from bot.services.errors import (
     ImageUnknown,
     InstanceAmbiguous,
     InstanceUnknown,
+    LoginNeeded,
     NoResourceGroup,
     OverNodeLimits,
     ServiceError,
 )
+from bot.services.quota import check_create
 from bot.store import audit, instances, watches
 from bot.store.database import Database, Session
 from bot.store.identity import SlackUser
@@ -133,9 +137,10 @@ class InstanceService:
         command: Create,
         *,
         origin: SlackOrigin | None,
-        guard: Callable[[InstanceSpec], Awaitable[None]] | None = None,
+        is_admin: bool = False,
     ) -> Created:
-        """Create as ``user``; ``guard`` may refuse the resolved spec (team limits) first."""
+        """Create as ``user``, within the team's and the member's limits: the resolved spec is
+        checked before SCNet is asked (``--force`` skips that, for admins only)."""
         if command.image is None:
             raise ValueError("create without an image is handled by the create modal")
         image_ref = command.image
@@ -151,12 +156,13 @@ class InstanceService:
                 default_name=self._default_name(user),
             )
             check_node_limits(spec, limits)
-            if guard is not None:
-                await guard(spec)
+            await check_create(self._db, user, spec, force=command.force, is_admin=is_admin)
             return Created(await self._client.create_instance(caller, spec), spec)
 
         try:
             created = await self._accounts.call(user, run)
+        except LoginNeeded:
+            raise  # nothing was tried: no audit entry
         except (ScnetError, ServiceError) as error:
             await self._audit(user, "create", outcome=type(error).__name__, detail=image_ref)
             raise

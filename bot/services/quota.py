@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from bot.domain.commands import QuotaDigest, QuotaSet
 from bot.domain.digest import DigestSchedule
 from bot.domain.i18n import Locale
 from bot.domain.instances import (
@@ -24,7 +25,6 @@ from bot.domain.instances import (
     NodeLimits,
 )
 from bot.domain.quota import (
-    Excess,
     Holding,
     QuotaLimits,
     Usage,
@@ -34,9 +34,12 @@ from bot.domain.quota import (
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import InputError, ScnetError
 from bot.services.accounts import AccountService, LoginNeeded
-from bot.services.errors import ServiceError
+from bot.services.errors import AdminOnly, ChannelNotPicked, MemberNotMentioned
+from bot.services.errors import DigestChannelNeeded as DigestChannelNeeded
+from bot.services.errors import ForceNotAllowed as ForceNotAllowed
+from bot.services.errors import QuotaExceeded as QuotaExceeded
 from bot.store import accounts as account_rows
-from bot.store import instances, quotas, team_settings
+from bot.store import audit, instances, quotas, team_settings
 from bot.store.database import Database
 from bot.store.identity import SlackUser
 from bot.store.instances import TrackedInstance
@@ -46,31 +49,6 @@ log = logging.getLogger(__name__)
 SYNC_LIST_LIMIT = 500
 NODE_GROUPS_SHOWN = 5  # resource groups whose node limits the quota report shows
 NODE_LIMITS_KEPT = timedelta(minutes=10)  # they change with SCNet's hardware, not by the hour
-
-
-class QuotaExceeded(ServiceError):
-    message_key = "notice.quota_exceeded"
-
-    def __init__(self, excess: Sequence[Excess], *, member: bool) -> None:
-        self.excess = tuple(excess)
-        self.member = member
-        if member:
-            self.message_key = "quota.member_exceeded"
-        first = self.excess[0]
-        super().__init__(
-            resource=first.resource,
-            used=first.used,
-            limit=first.limit,
-            requested=first.requested,
-        )
-
-
-class ForceNotAllowed(ServiceError):
-    message_key = "notice.force_admin_only"
-
-
-class DigestChannelNeeded(ServiceError):
-    message_key = "quota.digest_no_channel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +93,34 @@ def holding_of(tracked: TrackedInstance) -> Holding:
         resources=tracked.resources,
         running_since=(tracked.ready_at or tracked.status_changed_at) if running else None,
     )
+
+
+async def check_create(
+    db: Database, user: SlackUser, spec: InstanceSpec, *, force: bool, is_admin: bool
+) -> None:
+    """Refuse a create of ``spec`` that would pass the member's own limit (checked first) or
+    the team's; ``force`` skips the check, for admins only."""
+    if force:
+        if not is_admin:
+            raise ForceNotAllowed()
+        return
+    async with db.transaction() as session:
+        active = await instances.list_for_team(session, user.team_id, active_only=True)
+        team_limits = await quotas.get_limits(session, user.team_id)
+        member_limits = await quotas.get_limits(session, user.team_id, member_user_id=user.user_id)
+    requested = Usage.of(spec.resources)
+    team_used = Usage()
+    member_used = Usage()
+    for holding in (holding_of(t) for t in active if holds_resources(t.status)):
+        team_used = team_used.plus(Usage.of(holding.resources))
+        if holding.owner_user_id == user.user_id:
+            member_used = member_used.plus(Usage.of(holding.resources))
+    over_member = excesses(member_limits, member_used, requested)
+    if over_member:
+        raise QuotaExceeded(over_member, member=True)
+    over_team = excesses(team_limits, team_used, requested)
+    if over_team:
+        raise QuotaExceeded(over_team, member=False)
 
 
 class QuotaService:
@@ -218,34 +224,33 @@ class QuotaService:
         self, user: SlackUser, spec: InstanceSpec, *, force: bool, is_admin: bool
     ) -> None:
         """Refuse a create that would pass the team's or the member's limit."""
-        if force:
-            if not is_admin:
-                raise ForceNotAllowed()
-            return
-        holdings = await self.holdings(user.team_id)
-        requested = Usage.of(spec.resources)
+        await check_create(self._db, user, spec, force=force, is_admin=is_admin)
+
+    async def apply_limits(self, actor: SlackUser, command: QuotaSet, *, is_admin: bool) -> None:
+        """``quota set``: admins only; the member is named by an @mention; audited."""
+        if not is_admin:
+            raise AdminOnly()
+        member = command.member
+        if member is not None and member.kind != "user_id":
+            raise MemberNotMentioned()
+        member_user_id = member.value if member is not None else None
+        await self.set_limits(actor.team_id, command.limits, member_user_id=member_user_id)
         async with self._db.transaction() as session:
-            team_limits = await quotas.get_limits(session, user.team_id)
-            member_limits = await quotas.get_limits(
-                session, user.team_id, member_user_id=user.user_id
+            await audit.record(
+                session,
+                actor,
+                action="quota_set",
+                outcome="ok",
+                now=self._now(),
+                detail=member_user_id or "team",
             )
-        team_used = Usage()
-        member_used = Usage()
-        for holding in holdings:
-            team_used = team_used.plus(Usage.of(holding.resources))
-            if holding.owner_user_id == user.user_id:
-                member_used = member_used.plus(Usage.of(holding.resources))
-        over_member = excesses(member_limits, member_used, requested)
-        if over_member:
-            raise QuotaExceeded(over_member, member=True)
-        over_team = excesses(team_limits, team_used, requested)
-        if over_team:
-            raise QuotaExceeded(over_team, member=False)
 
     async def set_limits(
         self, team_id: str, limits: QuotaLimits, *, member_user_id: str | None
     ) -> QuotaLimits:
-        """Merge ``limits`` into what is set: an option left out keeps its current value."""
+        """Merge ``limits`` into what is set: an option left out keeps its current value.
+
+        No policy here (the scheduler and tests set limits directly): see ``apply_limits``."""
         async with self._db.transaction() as session:
             current = await quotas.get_limits(session, team_id, member_user_id=member_user_id)
             merged = QuotaLimits(
@@ -265,10 +270,40 @@ class QuotaService:
         async with self._db.transaction() as session:
             return await team_settings.get_digest(session, team_id)
 
+    async def digest_for(
+        self, actor: SlackUser, command: QuotaDigest, *, is_admin: bool, locale: Locale
+    ) -> TeamDigest | None:
+        """``quota digest``: the team's digest settings, changed first when ``command`` asks
+        (admins only, the channel picked from Slack's list, the change audited)."""
+        if not is_admin:
+            raise AdminOnly()
+        if command.channel is not None and command.channel.kind != "channel_id":
+            raise ChannelNotPicked()
+        if not command.changes:
+            return await self.digest(actor.team_id)
+        change = DigestChange(
+            channel_id=command.channel.value if command.channel else None,
+            off=command.off,
+            at=command.at,
+            timezone=command.timezone,
+            hours=command.hours,
+        )
+        digest = await self.configure_digest(actor.team_id, change, locale=locale)
+        async with self._db.transaction() as session:
+            await audit.record(
+                session,
+                actor,
+                action="quota_digest",
+                outcome="ok",
+                now=self._now(),
+                detail=digest.channel_id or "off",
+            )
+        return digest
+
     async def configure_digest(
         self, team_id: str, change: DigestChange, *, locale: Locale
     ) -> TeamDigest:
-        """Apply ``change`` to the team's digest settings (admins only: the caller checks).
+        """Apply ``change`` to the team's digest settings (no policy: see ``digest_for``).
 
         ``locale`` is the admin's: the digest and the alerts are posted in it.
         """

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Final, Literal
 
 from bot.domain.commands import (
     Audit,
@@ -46,16 +46,23 @@ from bot.domain.commands import (
 from bot.domain.commands.create import create_from_fields
 from bot.domain.digest import next_digest_at
 from bot.domain.i18n import Locale, translate
-from bot.domain.instances import Instance, InstanceSpec, TokenClaims
+from bot.domain.instances import Instance, TokenClaims
 from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
-from bot.services.accounts import AccountService, LoginNeeded, LoginRejected
+from bot.services.accounts import AccountService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
-from bot.services.errors import ServiceError
+from bot.services.errors import (
+    AdminOnly,
+    ChannelNotPicked,
+    LoginNeeded,
+    MemberNotMentioned,
+    NotInChannel,
+    ServiceError,
+)
 from bot.services.instances import InstanceService
 from bot.services.preferences import Preferences
-from bot.services.quota import DigestChange, QuotaService
+from bot.services.quota import QuotaService
 from bot.slack.blocks import (
     build_access_url,
     build_confirmation,
@@ -80,7 +87,6 @@ from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, 
 from bot.slack.blocks.quota_notices import build_digest_settings, digest_settings_text
 from bot.store.identity import SlackUser
 from bot.store.instances import SlackOrigin
-from bot.store.team_settings import TeamDigest
 
 log = logging.getLogger(__name__)
 Tone = Literal["info", "success", "warning", "error"]
@@ -133,31 +139,20 @@ def notice(key: str, locale: Locale, *, tone: Tone = "info", **params: object) -
 
 
 def failure_message(error: Exception, inv: Invocation) -> Message:
-    """The notice for anything a use case raised; unexpected errors are logged, not shown."""
-    locale = inv.locale
-    if isinstance(error, LoginNeeded):
-        return notice("notice.not_logged_in", locale, tone="warning", command=inv.command)
-    if isinstance(error, LoginRejected):
-        return notice(error.message_key, locale, tone="error", detail=error.detail or "-")
-    if isinstance(error, ServiceError):
-        return Message(
-            blocks=build_notice(
-                error.message_key, locale=locale, tone="error", params=error.params
-            ),
-            text=translate(error.message_key, locale, **error.params),
-        )
-    if isinstance(error, ScnetError):
-        return Message(
-            blocks=build_notice(
-                error.message_key,
-                locale=locale,
-                tone="error",
-                params={"code": error.code or "-", "detail": error.detail or "-"},
-            ),
-            text=error.user_message(locale),
-        )
+    """The notice for anything a use case raised; unexpected errors are logged, not shown.
+
+    Both error trees (``bot.services.errors``, ``bot.scnet.errors``) name their catalog text
+    and its params; only the tone is decided here.
+    """
+    if isinstance(error, ServiceError | ScnetError):
+        tone: Tone = "warning" if isinstance(error, _WARNINGS) else "error"
+        return notice(error.message_key, inv.locale, tone=tone, command=inv.command, **error.params)
     log.error("unexpected error answering %s", type(error).__name__, exc_info=error)
-    return notice("notice.unexpected", locale, tone="error")
+    return notice("notice.unexpected", inv.locale, tone="error")
+
+
+# What the user can put right themselves (log in, ask an admin): a warning, not an error.
+_WARNINGS: Final = (LoginNeeded, AdminOnly, MemberNotMentioned, ChannelNotPicked, NotInChannel)
 
 
 class Conversation:
@@ -250,14 +245,8 @@ class Conversation:
                 blocks = build_images_list(images, locale=locale, command=inv.command)
                 return [Message(blocks, translate("images.title", locale), public=public)]
             case Create():
-
-                async def within_limits(spec: InstanceSpec) -> None:
-                    await self._quota.check_create(
-                        inv.user, spec, force=command.force, is_admin=inv.is_admin
-                    )
-
                 created = await self._instances.create(
-                    inv.user, command, origin=inv.origin, guard=within_limits
+                    inv.user, command, origin=inv.origin, is_admin=inv.is_admin
                 )
                 blocks = build_created(
                     instance_id=created.instance_id, name=created.spec.name, locale=locale
@@ -290,28 +279,15 @@ class Conversation:
                 return [notice("notice.unwatched", locale, name=instance.name)]
             case Quota():
                 return [await self._quota_report(inv, public=public)]
-            case QuotaSet(limits=limits, member=member):
-                if not inv.is_admin:
-                    return [notice("notice.admin_only", locale, tone="warning")]
-                if member is not None and member.kind != "user_id":
-                    return [notice("quota.member_by_mention", locale, tone="warning")]
-                await self._quota.set_limits(
-                    inv.user.team_id, limits, member_user_id=member.value if member else None
-                )
-                await self._audit_log.record(
-                    inv.user, "quota_set", detail=member.value if member else "team"
-                )
+            case QuotaSet():
+                await self._quota.apply_limits(inv.user, command, is_admin=inv.is_admin)
                 return [await self._quota_report(inv, public=public)]
             case QuotaDigest():
-                if not inv.is_admin:
-                    return [notice("notice.admin_only", locale, tone="warning")]
                 return [await self._digest(inv, command)]
             case Audit(entries=entries):
-                if not inv.is_admin:
-                    return [notice("notice.admin_only", locale, tone="warning")]
                 return [await self._audit(inv, entries, public=public)]
-            case Links(enabled=enabled):
-                return [await self._links(inv, enabled)]
+            case Links():
+                return [await self._links(inv, command)]
             case Lang(locale=chosen):
                 await self._preferences.set_locale(inv.user, chosen)
                 return [notice("notice.lang_set", chosen, tone="success")]
@@ -384,46 +360,23 @@ class Conversation:
         )
         return Message(blocks, translate("quota.team_title", inv.locale), public=public)
 
-    async def _links(self, inv: Invocation, enabled: bool | None) -> Message:
-        locale, channel = inv.locale, inv.channel_id
-        if channel is None or channel.startswith("D"):
-            return notice("links.not_in_channel", locale, tone="warning")
-        team_id = inv.user.team_id
-        if enabled is None:
-            shares = await self._channels.shares_links(team_id, channel)
-            return notice(
-                "links.state_on" if shares else "links.state_off", locale, command=inv.command
-            )
-        if not inv.is_admin:
-            return notice("notice.admin_only", locale, tone="warning")
-        await self._channels.share_links(team_id, channel, enabled=enabled)
-        await self._audit_log.record(
-            inv.user, "channel_links", detail=f"{channel} {'on' if enabled else 'off'}"
+    async def _links(self, inv: Invocation, command: Links) -> Message:
+        shares = await self._channels.links(
+            inv.user, command, channel_id=inv.channel_id, is_admin=inv.is_admin
         )
-        if enabled:
-            return notice("links.on", locale, tone="warning")
-        return notice("links.off", locale, tone="success")
+        if command.enabled is None:
+            key = "links.state_on" if shares else "links.state_off"
+            return notice(key, inv.locale, command=inv.command)
+        if shares:
+            return notice("links.on", inv.locale, tone="warning")
+        return notice("links.off", inv.locale, tone="success")
 
     async def _digest(self, inv: Invocation, command: QuotaDigest) -> Message:
         """Show the digest's settings, or change them (recorded in the audit log)."""
         locale = inv.locale
-        team_id = inv.user.team_id
-        if command.channel is not None and command.channel.kind != "channel_id":
-            return notice("quota.digest_by_mention", locale, tone="warning")
-        digest: TeamDigest | None
-        if command.changes:
-            change = DigestChange(
-                channel_id=command.channel.value if command.channel else None,
-                off=command.off,
-                at=command.at,
-                timezone=command.timezone,
-                hours=command.hours,
-            )
-            digest = await self._quota.configure_digest(team_id, change, locale=locale)
-            where = digest.channel_id or "off"
-            await self._audit_log.record(inv.user, "quota_digest", detail=where)
-        else:
-            digest = await self._quota.digest(team_id)
+        digest = await self._quota.digest_for(
+            inv.user, command, is_admin=inv.is_admin, locale=locale
+        )
         if digest is None or digest.channel_id is None:
             if command.off:
                 return notice("quota.digest_off", locale, tone="success")
@@ -442,7 +395,7 @@ class Conversation:
         return Message(blocks, text, public=command.public)
 
     async def _audit(self, inv: Invocation, entries: int, *, public: bool) -> Message:
-        latest = await self._audit_log.latest(inv.user.team_id, limit=entries)
+        latest = await self._audit_log.latest_for(inv.user, limit=entries, is_admin=inv.is_admin)
         lines = [
             AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome, e.detail)
             for e in latest

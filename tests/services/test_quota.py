@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.commands import Create, InstanceRef
+from bot.domain.commands import Create, InstanceRef, MemberRef, QuotaSet
 from bot.domain.instances import InstanceSpec, Resources
 from bot.domain.quota import QuotaLimits, Usage
 from bot.domain.secret import Secret
+from bot.services.errors import AdminOnly, MemberNotMentioned
 from bot.services.quota import ForceNotAllowed, QuotaExceeded
-from bot.store import instances
+from bot.store import audit, instances
 from bot.store.identity import SlackUser
 from bot.store.instances import TrackedInstance
 from tests.services.conftest import ALICE, BOB, Services
@@ -35,11 +36,8 @@ async def create(
     force: bool = False,
     admin: bool = False,
 ) -> str:
-    async def guard(spec: InstanceSpec) -> None:
-        await services.quota.check_create(user, spec, force=force, is_admin=admin)
-
     command = Create(image=IMAGE, name=name, gpus=gpus, cpus=2, ram_mb=4096, force=force)
-    created = await services.instances.create(user, command, origin=None, guard=guard)
+    created = await services.instances.create(user, command, origin=None, is_admin=admin)
     return created.instance_id
 
 
@@ -179,3 +177,20 @@ def _spec(name: str, gpus: int) -> InstanceSpec:
         resources=Resources(cpus=2, gpus=gpus, ram_mb=4096),
         timeout_limit=timedelta(hours=1),
     )
+
+
+async def test_quota_set_is_for_admins_names_members_by_mention_and_is_audited(
+    services: Services,
+) -> None:
+    command = QuotaSet(limits=QuotaLimits(gpus=2), member=MemberRef("user_id", BOB.user_id))
+    with pytest.raises(AdminOnly):
+        await services.quota.apply_limits(ALICE, command, is_admin=False)
+    typed = QuotaSet(limits=QuotaLimits(gpus=2), member=MemberRef("name", "bob"))
+    with pytest.raises(MemberNotMentioned):
+        await services.quota.apply_limits(ALICE, typed, is_admin=True)
+    await services.quota.apply_limits(ALICE, command, is_admin=True)
+    report = await services.quota.report("T1")
+    assert report.member_limits == {BOB.user_id: QuotaLimits(gpus=2)}
+    async with services.database.transaction() as session:
+        entries = await audit.latest(session, "T1", limit=10)
+    assert [(e.action, e.detail) for e in entries] == [("quota_set", BOB.user_id)]

@@ -12,6 +12,7 @@ from datetime import datetime, time
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.commands import Create
 from bot.domain.quota import QuotaLimits
 from bot.jobs import JobIntervals, Jobs, define_jobs
 from bot.scnet.client import ScnetClient
@@ -19,9 +20,10 @@ from bot.services.quota import DigestChange, QuotaService
 from bot.services.quota_notices import QuotaNotices
 from bot.store import preferences
 from bot.store.database import Database
+from bot.store.instances import SlackOrigin
 from bot.store.leadership import SoleLeader
 from tests.fake_slack import FakeSlack, Message
-from tests.watch.conftest import WatchEnv, restarted
+from tests.watch.conftest import IMAGE, THREAD, WatchEnv, restarted
 
 DIGEST_TITLE = "Daily quota digest"
 ALERT_WORDS = "Team usage of"
@@ -57,6 +59,14 @@ def team_of(env: WatchEnv, client: ScnetClient) -> Team:
 @pytest.fixture
 def team(env: WatchEnv, client: ScnetClient) -> Team:
     return team_of(env, client)
+
+
+async def create_past_the_limit(env: WatchEnv, name: str) -> str:
+    """An admin's ``create --force``: how usage passes a limit through the bot."""
+    command = Create(image=IMAGE, name=name, force=True)
+    where = SlackOrigin(env.channel, THREAD)
+    created = await env.instances.create(env.owner, command, origin=where, is_admin=True)
+    return created.instance_id
 
 
 async def digest_at_nine_in_shanghai(team: Team, *, hours: int = 24) -> None:
@@ -150,7 +160,7 @@ async def test_alerts_reach_the_channel_once_per_crossing(team: Team) -> None:
     await team.run_jobs()
     assert len(team.alerts()) == 1  # not repeated while it stays there
 
-    second = await env.create("a2")  # 8 of 5
+    second = await create_past_the_limit(env, "a2")  # 8 of 5
     await team.run_jobs()
     assert len(team.alerts()) == 2
     assert "reached the limit: 8 of 5" in team.alerts()[-1].all_text()
@@ -159,7 +169,7 @@ async def test_alerts_reach_the_channel_once_per_crossing(team: Team) -> None:
     await team.quota.sync_usage()  # 4 of 5: the 100% alert re-arms
     await team.run_jobs()
     assert len(team.alerts()) == 2
-    await env.create("a3")  # 8 of 5 again: a new crossing
+    await create_past_the_limit(env, "a3")  # 8 of 5 again: a new crossing
     await team.run_jobs()
     assert len(team.alerts()) == 3
     assert "reached the limit" in team.alerts()[-1].all_text()
@@ -234,7 +244,7 @@ async def test_a_members_alert_mentions_them_in_the_channel_and_reaches_their_dm
     await team.run_jobs()
     assert (len(channel_alerts()), len(dm_alerts())) == (1, 1)  # not repeated
 
-    await env.create("a2")  # 8 of 5
+    await create_past_the_limit(env, "a2")  # 8 of 5
     await team.run_jobs()
     assert "reached their own limit: 8 of 5" in channel_alerts()[-1].all_text()
     assert "reached your own limit: 8 of 5" in dm_alerts()[-1].all_text()
