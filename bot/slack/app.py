@@ -25,6 +25,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.commands import Login
+from bot.logs import new_request_id, request_id
 from bot.services.event_ledger import EventLedger
 from bot.slack.blocks import (
     build_create_modal,
@@ -125,7 +127,7 @@ class SlackAdapter:
             await self._open_modal(client, inv, body.get("trigger_id", ""), modal, respond)
             return
         if action_id == ids.OPEN_LOGIN:
-            replies = await self.conversation.command(inv, "login")
+            replies = await self.conversation.run(inv, Login())
             for reply in replies:
                 if isinstance(reply, Modal):
                     await self._open_modal(client, inv, body.get("trigger_id", ""), reply, respond)
@@ -275,6 +277,17 @@ def _team_of(body: Body) -> str:
     return str(body.get("team_id") or body.get("user", {}).get("team_id", ""))
 
 
+async def _bind_request_id(next_: Callable[[], Awaitable[None]]) -> None:
+    """Give a request that has no id yet (Socket Mode; HTTP mode binds one in bot.web) its
+    own, so every line its listener and what it starts log carries it (bot.logs)."""
+    token = None if request_id.get() else request_id.set(new_request_id())
+    try:
+        await next_()
+    finally:
+        if token is not None:
+            request_id.reset(token)
+
+
 def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:
     client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
     app = AsyncApp(
@@ -282,6 +295,7 @@ def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:
         signing_secret=settings.signing_secret,
         process_before_response=False,
     )
+    app.use(_bind_request_id)
     app.command(settings.command)(adapter.on_command)
     app.action(re.compile(r"^(instance|list|login|create)\."))(adapter.on_action)
     app.view(ids.LOGIN_CALLBACK)(adapter.on_login_submission)

@@ -40,6 +40,7 @@ from bot.domain.commands import (
     UsageError,
     Watch,
     WhoAmI,
+    card_command,
     parse_command,
     parse_slack_text,
 )
@@ -192,10 +193,14 @@ class Conversation:
                     text=parsed.message(inv.locale),
                 )
             ]
-        modal = self._modal_for(inv, parsed)
+        return await self.run(inv, parsed)
+
+    async def run(self, inv: Invocation, command: Command) -> list[Reply]:
+        """Answer ``command``, typed or meant by a button (the Home's Log in is ``Login()``)."""
+        modal = self._modal_for(inv, command)
         if modal is not None:
             return [modal]
-        return list(await self._guarded(inv, lambda: self._run(inv, parsed)))
+        return list(await self._guarded(inv, lambda: self._run(inv, command)))
 
     def _modal_for(self, inv: Invocation, command: Command) -> Modal | None:
         if isinstance(command, Login) and command.token is None:
@@ -267,8 +272,14 @@ class Conversation:
             case Restart(ref=ref):
                 instance = await self._instances.restart(inv.user, ref)
                 return [notice("notice.restarting", locale, tone="success", name=instance.name)]
+            case Stop(ref=ref, confirmed=True):
+                instance = await self._instances.stop(inv.user, ref)
+                return [notice("notice.stopping", locale, tone="success", name=instance.name)]
             case Stop(ref=ref):
                 return [await self._confirmation(inv, ref, "stop")]
+            case Delete(ref=ref, confirmed=True):
+                instance = await self._instances.delete(inv.user, ref)
+                return [notice("notice.deleted", locale, tone="success", name=instance.name)]
             case Delete(ref=ref):
                 return [await self._confirmation(inv, ref, "delete")]
             case Watch(ref=ref):
@@ -419,29 +430,13 @@ class Conversation:
             return [Message(blocks, translate("list.title", locale, count=len(views)))]
         if action_id == ids.CANCEL:
             return [notice("notice.cancelled", locale)]
-        ref = InstanceRef("id", value.strip().lower())
-        if action_id in {ids.REFRESH, ids.SHOW_CARD}:
-            return [await self._card(inv, ref, public=False)]
-        if action_id == ids.OPEN_URL:
-            return [await self._url(inv, ref)]
-        if action_id == ids.RESTART:
-            instance = await self._instances.restart(inv.user, ref)
-            return [notice("notice.restarting", locale, tone="success", name=instance.name)]
-        # The card's Stop and Delete carry Slack's confirm dialog, and the confirmation
-        # message's buttons are the answer to a typed stop/delete: either way the user has
-        # confirmed once already.
-        if action_id in {ids.STOP, ids.CONFIRM_STOP}:
-            instance = await self._instances.stop(inv.user, ref)
-            return [notice("notice.stopping", locale, tone="success", name=instance.name)]
-        if action_id in {ids.DELETE, ids.CONFIRM_DELETE}:
-            instance = await self._instances.delete(inv.user, ref)
-            return [notice("notice.deleted", locale, tone="success", name=instance.name)]
-        if action_id == ids.WATCH:
-            instance = await self._instances.watch(inv.user, ref, origin=inv.origin)
-            return [notice("notice.watching", locale, tone="success", name=instance.name)]
-        if action_id == ids.UNWATCH:
-            instance = await self._instances.unwatch(inv.user, ref)
-            return [notice("notice.unwatched", locale, name=instance.name)]
+        # A card's (or a confirmation's) button means a command about its instance, and is
+        # answered like the typed command. Stop and Delete buttons mean the confirmed command:
+        # the card's carry Slack's confirm dialog, and the confirmation message's are the
+        # answer to a typed stop/delete, so either way the user has confirmed once already.
+        command = card_command(ids.card_subcommand(action_id), value)
+        if command is not None:
+            return await self._run(inv, command)
         return []  # link buttons and unknown actions need no answer
 
     # --- modals -----------------------------------------------------------------------------

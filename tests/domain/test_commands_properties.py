@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.domain.commands import (
     CREATE_BOUNDS,
+    DECLARATIONS,
     DIGEST_HOURS,
     NOT_GIVEN,
     QUOTA_BOUNDS,
@@ -22,6 +23,7 @@ from bot.domain.commands import (
     Help,
     InstanceRef,
     Lang,
+    Links,
     ListImages,
     ListInstances,
     Login,
@@ -39,6 +41,7 @@ from bot.domain.commands import (
     UsageError,
     Watch,
     WhoAmI,
+    card_command,
     command_text,
     parse_command,
     parse_slack_text,
@@ -261,6 +264,7 @@ commands = st.one_of(
     st.builds(QuotaSet, limits=quota_limits, member=optional(members), public=public),
     digests,
     st.builds(Audit, entries=st.integers(1, 100), public=public),
+    st.builds(Links, enabled=optional(st.booleans()), public=public),
     st.builds(Lang, locale=st.sampled_from(["zh", "en"]), public=public),
 )
 
@@ -275,3 +279,22 @@ def test_a_pasted_token_round_trips_as_a_secret(signature: str) -> None:
     token = fake_token(signature=signature)
     assert parse_command(f"login {token}") == Login(token=Secret(token))
     assert command_text(Login(token=Secret(token))) == "login ***"
+
+
+def test_every_subcommand_is_declared_once_with_its_help() -> None:
+    assert list(DECLARATIONS) == list(SUBCOMMANDS)
+    for name, declaration in DECLARATIONS.items():
+        assert declaration.name == name
+        assert declaration.help.usage.endswith(".usage")
+
+
+def test_a_card_button_means_the_confirmed_command_about_its_instance() -> None:
+    ref = InstanceRef("id", "a" * 32)
+    assert card_command("stop", "A" * 32) == Stop(ref=ref, confirmed=True)
+    assert card_command("delete", "a" * 32) == Delete(ref=ref, confirmed=True)
+    assert card_command("restart", "a" * 32) == Restart(ref=ref)
+    assert card_command("status", "a" * 32) == Status(ref=ref)
+    assert card_command("quota", "a" * 32) is None  # no button on the card
+    assert card_command("nonsense", "a" * 32) is None
+    # Typed, stop and delete ask first.
+    assert parse_command("stop " + "a" * 32) == Stop(ref=ref)

@@ -1,8 +1,9 @@
 """The ``/scnet`` command grammar: text in, a typed command or a usage error out.
 
 ``parse_command`` (or ``parse_slack_text`` for Slack's escaped text) is total: any string gives a
-``Command`` or a ``UsageError``. Defaults and bounds live in ``bounds``; ``create`` documents its
-options; ``command_text`` writes a command back as text.
+``Command`` or a ``UsageError``. Each subcommand is declared once in ``registry``; defaults and
+bounds live in ``bounds``; ``create`` documents its options; ``command_text`` writes a command
+back as text.
 """
 
 from bot.domain.durations import format_timeout
@@ -30,7 +31,6 @@ from .create import (
 )
 from .model import (
     NOT_GIVEN,
-    SUBCOMMANDS,
     Audit,
     ChannelRef,
     Command,
@@ -62,8 +62,18 @@ from .model import (
     WhoAmI,
     excerpt,
 )
-from .parser import DIGEST_KEYS, QUOTA_KEYS, parse_command, parse_slack_text
-from .text import command_text, quote
+from .parser import DIGEST_KEYS, QUOTA_KEYS
+from .registry import (
+    DECLARATIONS,
+    SUBCOMMANDS,
+    Declaration,
+    HelpKeys,
+    card_command,
+    command_text,
+    parse_command,
+    parse_slack_text,
+)
+from .text import quote
 from .values import (
     describe_ram,
     format_mount,
@@ -80,6 +90,7 @@ __all__ = [
     "CREATE_BOUNDS",
     "CREATE_DEFAULTS",
     "CREATE_KEYS",
+    "DECLARATIONS",
     "DIGEST_HOURS",
     "DIGEST_KEYS",
     "MAX_TEXT_CHARS",
@@ -94,8 +105,10 @@ __all__ = [
     "CreateBounds",
     "CreateDefaults",
     "CreateFlags",
+    "Declaration",
     "Delete",
     "Help",
+    "HelpKeys",
     "InstanceCommand",
     "InstanceRef",
     "IntRange",
@@ -122,6 +135,7 @@ __all__ = [
     "UsageError",
     "Watch",
     "WhoAmI",
+    "card_command",
     "command_text",
     "create_from_fields",
     "describe_ram",

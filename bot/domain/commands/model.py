@@ -27,46 +27,8 @@ from bot.domain.secret import MASK, Secret
 
 from .bounds import EXCERPT_CHARS, REF_NAME_CHARS
 
-Subcommand = Literal[
-    "help",
-    "login",
-    "logout",
-    "whoami",
-    "images",
-    "create",
-    "list",
-    "status",
-    "url",
-    "restart",
-    "stop",
-    "delete",
-    "watch",
-    "unwatch",
-    "quota",
-    "audit",
-    "links",
-    "lang",
-]
-SUBCOMMANDS: Final[tuple[Subcommand, ...]] = (
-    "help",
-    "login",
-    "logout",
-    "whoami",
-    "images",
-    "create",
-    "list",
-    "status",
-    "url",
-    "restart",
-    "stop",
-    "delete",
-    "watch",
-    "unwatch",
-    "quota",
-    "audit",
-    "links",
-    "lang",
-)
+# A subcommand's name; the names there are, and their grammar, are declared in ``registry``.
+Subcommand = str
 RefKind = Literal["id", "prefix", "name"]
 
 
@@ -131,43 +93,46 @@ class ChannelRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Help:
-    subcommand: ClassVar[Subcommand] = "help"
-    topic: Subcommand | None = None
+class Command:
+    """What every command has: its subcommand's name and the ``--public`` flag."""
+
+    subcommand: ClassVar[Subcommand]
     public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Login:
+class Help(Command):
+    subcommand: ClassVar[Subcommand] = "help"
+    topic: Subcommand | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Login(Command):
     """``login`` with a pasted token, or without one (the bot opens the login modal)."""
 
     subcommand: ClassVar[Subcommand] = "login"
     token: Secret | None = None
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Logout:
+class Logout(Command):
     subcommand: ClassVar[Subcommand] = "logout"
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WhoAmI:
+class WhoAmI(Command):
     subcommand: ClassVar[Subcommand] = "whoami"
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ListImages:
+class ListImages(Command):
     subcommand: ClassVar[Subcommand] = "images"
     accelerator: Accelerator | None = None
     image_type: ImageType | None = None
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Create:
+class Create(Command):
     """``create``; ``image`` None opens the create modal (prefilled with any options given)."""
 
     subcommand: ClassVar[Subcommand] = "create"
@@ -186,22 +151,18 @@ class Create:
     script: str | None = None
     description: str | None = None
     force: bool = False
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ListInstances:
+class ListInstances(Command):
     subcommand: ClassVar[Subcommand] = "list"
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RefCommand:
+class RefCommand(Command):
     """What the commands about one instance share: the reference that names it."""
 
-    subcommand: ClassVar[Subcommand]
     ref: InstanceRef
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -223,12 +184,19 @@ class Restart(RefCommand):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Stop(RefCommand):
+    """``stop``: typed, it asks first; ``confirmed`` (a button, after Slack's dialog or the
+    question) acts."""
+
     subcommand: ClassVar[Subcommand] = "stop"
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Delete(RefCommand):
+    """Like ``Stop``: typed, it asks first; ``confirmed`` acts."""
+
     subcommand: ClassVar[Subcommand] = "delete"
+    confirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -242,23 +210,21 @@ class Unwatch(RefCommand):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Quota:
+class Quota(Command):
     subcommand: ClassVar[Subcommand] = "quota"
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class QuotaSet:
+class QuotaSet(Command):
     """``quota set``: the team's limits, or one member's when ``member`` is given (admins)."""
 
     subcommand: ClassVar[Subcommand] = "quota"
     limits: QuotaLimits
     member: MemberRef | None = None
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class QuotaDigest:
+class QuotaDigest(Command):
     """``quota digest``: show the daily digest's settings, change them, or turn it ``off``.
 
     A value left out (None) keeps what is set, or the default when nothing is (admins only).
@@ -270,7 +236,6 @@ class QuotaDigest:
     at: time | None = None
     timezone: str | None = None
     hours: int | None = None
-    public: bool = False
 
     @property
     def changes(self) -> bool:
@@ -280,46 +245,27 @@ class QuotaDigest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Audit:
+class Audit(Command):
     subcommand: ClassVar[Subcommand] = "audit"
     entries: int
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Links:
+class Links(Command):
     """``links [on|off]``: whether this channel is told ready instances' full access links
     (admins set it; ``enabled=None`` asks)."""
 
     subcommand: ClassVar[Subcommand] = "links"
     enabled: bool | None = None
-    public: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Lang:
+class Lang(Command):
     subcommand: ClassVar[Subcommand] = "lang"
     locale: Locale
-    public: bool = False
 
 
-InstanceCommand = Status | Url | Restart | Stop | Delete | Watch | Unwatch
-Command = (
-    Help
-    | Login
-    | Logout
-    | WhoAmI
-    | ListImages
-    | Create
-    | ListInstances
-    | InstanceCommand
-    | Quota
-    | QuotaSet
-    | QuotaDigest
-    | Audit
-    | Links
-    | Lang
-)
+InstanceCommand = RefCommand
 
 
 @dataclass(frozen=True, slots=True)

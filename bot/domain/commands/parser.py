@@ -1,6 +1,8 @@
-"""``parse_command``: any text to a typed command or a usage error, never an exception.
+"""The grammar's pieces: flags, and the parsers of the subcommands' arguments.
 
-Grammar (words split as in ``tokens``; ``--public`` and ``--force`` may stand anywhere)::
+``registry`` declares which parser reads which subcommand; ``parse_command`` there is total:
+any text gives a typed command or a usage error, never an exception. Grammar (words split as
+in ``tokens``; ``--public`` and ``--force`` may stand anywhere)::
 
     help [<subcommand>]          login [<token>]        logout        whoami
     images [gpu|dcu|mlu|cpu] [Base|JupyterLab]          list
@@ -16,7 +18,6 @@ reply holds something private (login, url).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
@@ -27,38 +28,24 @@ from bot.domain.quota import QuotaLimits
 from bot.domain.secret import MASK
 
 from .bounds import AUDIT_DEFAULT, AUDIT_ENTRIES, DIGEST_HOURS, MAX_TEXT_CHARS, QUOTA_BOUNDS
-from .create import CreateFlags, collect_options, parse_create
+from .create import collect_options
 from .model import (
-    SUBCOMMANDS,
     Audit,
     Command,
-    Delete,
-    Help,
-    InstanceCommand,
-    InstanceRef,
     Lang,
     Links,
     ListImages,
-    ListInstances,
     Login,
-    Logout,
     Quota,
     QuotaDigest,
     QuotaSet,
-    Restart,
-    Status,
-    Stop,
+    RefCommand,
     Subcommand,
-    Unwatch,
-    Url,
     UsageError,
-    Watch,
-    WhoAmI,
     usage,
 )
-from .tokens import Word, tokenise
+from .tokens import Word
 from .values import (
-    looks_like_token,
     parse_channel,
     parse_clock,
     parse_int,
@@ -72,13 +59,12 @@ from .values import (
 FLAGS: Final = ("public", "force")
 # "--" typed on a Mac or phone often arrives as an em or en dash.
 _FLAG_PREFIXES: Final = ("--", "—", "–")
-_PRIVATE_REPLIES: Final = frozenset({"login", "url"})
 QUOTA_KEYS: Final = ("gpus", "cpus", "ram", "instances", "user")
 DIGEST_KEYS: Final = ("at", "tz", "hours")
 DIGEST_OFF: Final = "off"
 _IMAGE_TYPES: Final[Mapping[str, ImageType]] = {"base": "Base", "jupyterlab": "JupyterLab"}
 _ACCELERATORS: Final[Mapping[str, Accelerator]] = {value: value for value in ACCELERATORS}
-_SLACK_ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+SLACK_ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,44 +73,11 @@ class Flags:
     force: bool = False
 
 
-def parse_slack_text(text: str) -> Command | UsageError:
-    """``parse_command`` for a slash command's ``text`` as Slack sends it.
-
-    Slack escapes ``&``, ``<`` and ``>`` typed by the user as HTML entities (and keeps ``<@U..>``
-    mentions as they are), so ``script="a && b"`` arrives as ``a &amp;&amp; b``.
-    """
-    if len(text) > MAX_TEXT_CHARS:
-        return _too_long(text)
-    for entity, char in _SLACK_ENTITIES:
-        text = text.replace(entity, char)
-    return parse_command(text)
-
-
-def parse_command(text: str) -> Command | UsageError:
-    """The command ``text`` (what follows ``/scnet``) stands for, or why it is not one."""
-    if len(text) > MAX_TEXT_CHARS:
-        return _too_long(text)
-    words = tokenise(text)
-    if isinstance(words, UsageError):
-        return _broken_quote(words, _SUBCOMMAND_BY_NAME.get(_first_word(text)))
-    split = _split_flags(words)
-    if isinstance(split, UsageError):
-        head = next((word.text.lower() for word in words if _flag_name(word) is None), "")
-        return _concerning(split, _SUBCOMMAND_BY_NAME.get(head))
-    flags, rest = split
-    if not rest:
-        return Help(public=flags.public)
-    subcommand = _SUBCOMMAND_BY_NAME.get(rest[0].text.lower())
-    if subcommand is None:
-        return _unknown_subcommand(rest[0].text)
-    return _concerning(_parse_subcommand(subcommand, rest[1:], flags), subcommand)
-
-
-def _too_long(text: str) -> UsageError:
+def too_long(text: str) -> UsageError:
     return usage("usage.too_long", length=len(text), limit=MAX_TEXT_CHARS)
 
 
-def _first_word(text: str) -> str:
+def first_word(text: str) -> str:
     """The first word that is not a flag, before quotes are understood (they may be broken)."""
     for part in text.split():
         if not part.startswith(_FLAG_PREFIXES):
@@ -132,7 +85,7 @@ def _first_word(text: str) -> str:
     return ""
 
 
-def _broken_quote(error: UsageError, subcommand: Subcommand | None) -> UsageError:
+def broken_quote(error: UsageError, subcommand: Subcommand | None) -> UsageError:
     """An unclosed quote's error; after ``login`` the quoted text is a token, so it is masked."""
     if subcommand == "login":
         params = tuple((name, MASK if name == "part" else value) for name, value in error.params)
@@ -140,20 +93,18 @@ def _broken_quote(error: UsageError, subcommand: Subcommand | None) -> UsageErro
     return replace(error, subcommand=subcommand)
 
 
-def _concerning(
-    result: Command | UsageError, subcommand: Subcommand | None
-) -> Command | UsageError:
+def concerning(result: Command | UsageError, subcommand: Subcommand | None) -> Command | UsageError:
     """Tie a usage error to the subcommand it is about, so its usage line can be shown."""
     if isinstance(result, UsageError) and result.subcommand is None:
         return replace(result, subcommand=subcommand)
     return result
 
 
-def _split_flags(words: Sequence[Word]) -> tuple[Flags, list[Word]] | UsageError:
+def split_flags(words: Sequence[Word]) -> tuple[Flags, list[Word]] | UsageError:
     public = force = False
     rest: list[Word] = []
     for word in words:
-        flag = _flag_name(word)
+        flag = flag_name(word)
         if flag is None:
             rest.append(word)
         elif flag == "public":
@@ -165,7 +116,7 @@ def _split_flags(words: Sequence[Word]) -> tuple[Flags, list[Word]] | UsageError
     return Flags(public=public, force=force), rest
 
 
-def _flag_name(word: Word) -> str | None:
+def flag_name(word: Word) -> str | None:
     """The flag a word spells (maybe an unknown one), or None when it is not a flag."""
     if word.quoted or word.is_option:
         return None
@@ -175,55 +126,39 @@ def _flag_name(word: Word) -> str | None:
     return None
 
 
-def _unknown_subcommand(word: str) -> UsageError:
-    if looks_like_token(word):
-        return usage("usage.token_without_login")
-    close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1)
-    if close:
-        return usage("usage.unknown_subcommand_suggest", part=word, suggestion=close[0])
-    return usage("usage.unknown_subcommand", part=word)
+Parse = Callable[[Sequence[Word], "Flags"], Command | UsageError]
 
 
-def _parse_subcommand(
-    subcommand: Subcommand, args: Sequence[Word], flags: Flags
-) -> Command | UsageError:
-    if flags.force and subcommand != "create":
-        return usage("usage.flag_not_allowed", part="--force")
-    if flags.public and subcommand in _PRIVATE_REPLIES:
-        return usage("usage.flag_not_allowed", part="--public")
-    if subcommand == "create":
-        return parse_create(args, CreateFlags(force=flags.force, public=flags.public))
-    if subcommand in _INSTANCE_COMMANDS:
-        return _parse_instance_command(_INSTANCE_COMMANDS[subcommand], args, flags)
-    return _PARSERS[subcommand](args, flags)
+def no_arguments(kind: type[Command]) -> Parse:
+    """The parser of a subcommand that takes nothing but flags."""
 
-
-def _no_arguments(
-    build: Callable[[bool], Command],
-) -> Callable[[Sequence[Word], Flags], Command | UsageError]:
     def parse(args: Sequence[Word], flags: Flags) -> Command | UsageError:
         if args:
             return usage("usage.unexpected_argument", part=args[0].text)
-        return build(flags.public)
+        return kind(public=flags.public)
 
     return parse
 
 
-def _parse_help(args: Sequence[Word], flags: Flags) -> Help | UsageError:
-    if not args:
-        return Help(public=flags.public)
-    if len(args) > 1:
-        return usage("usage.unexpected_argument", part=args[1].text)
-    topic = _SUBCOMMAND_BY_NAME.get(args[0].text.lower())
-    if topic is None:
-        close = difflib.get_close_matches(args[0].text.lower(), SUBCOMMANDS, n=1)
-        return usage(
-            "usage.unknown_topic", part=args[0].text, valid=", ".join(close or SUBCOMMANDS)
-        )
-    return Help(topic=topic, public=flags.public)
+def by_ref(kind: type[RefCommand]) -> Parse:
+    """The parser of a subcommand about one instance: ``<id | id prefix | name>``."""
+
+    def parse(args: Sequence[Word], flags: Flags) -> Command | UsageError:
+        if not args:
+            return usage("usage.missing_ref")
+        if len(args) > 1:
+            return usage("usage.unexpected_argument", part=args[1].text)
+        if args[0].is_option:
+            return usage("usage.unexpected_argument", part=args[0].text)
+        ref = parse_ref(args[0].text)
+        if isinstance(ref, UsageError):
+            return ref
+        return kind(ref=ref, public=flags.public)
+
+    return parse
 
 
-def _parse_login(args: Sequence[Word], flags: Flags) -> Login | UsageError:
+def parse_login(args: Sequence[Word], flags: Flags) -> Login | UsageError:
     if not args:
         return Login(public=flags.public)
     if len(args) > 1:
@@ -234,7 +169,7 @@ def _parse_login(args: Sequence[Word], flags: Flags) -> Login | UsageError:
     return Login(token=token, public=flags.public)
 
 
-def _parse_images(args: Sequence[Word], flags: Flags) -> ListImages | UsageError:
+def parse_images(args: Sequence[Word], flags: Flags) -> ListImages | UsageError:
     accelerator: Accelerator | None = None
     image_type: ImageType | None = None
     for word in args:
@@ -251,22 +186,7 @@ def _parse_images(args: Sequence[Word], flags: Flags) -> ListImages | UsageError
     return ListImages(accelerator=accelerator, image_type=image_type, public=flags.public)
 
 
-def _parse_instance_command(
-    build: Callable[[InstanceRef, bool], InstanceCommand], args: Sequence[Word], flags: Flags
-) -> InstanceCommand | UsageError:
-    if not args:
-        return usage("usage.missing_ref")
-    if len(args) > 1:
-        return usage("usage.unexpected_argument", part=args[1].text)
-    if args[0].is_option:
-        return usage("usage.unexpected_argument", part=args[0].text)
-    ref = parse_ref(args[0].text)
-    if isinstance(ref, UsageError):
-        return ref
-    return build(ref, flags.public)
-
-
-def _parse_quota(args: Sequence[Word], flags: Flags) -> Quota | QuotaSet | QuotaDigest | UsageError:
+def parse_quota(args: Sequence[Word], flags: Flags) -> Quota | QuotaSet | QuotaDigest | UsageError:
     if not args:
         return Quota(public=flags.public)
     action = "" if args[0].is_option else args[0].text.lower()
@@ -343,7 +263,7 @@ def _parse_digest(args: Sequence[Word], flags: Flags) -> QuotaDigest | UsageErro
     return QuotaDigest(channel=channel, at=at, timezone=timezone, hours=hours, public=flags.public)
 
 
-def _parse_audit(args: Sequence[Word], flags: Flags) -> Audit | UsageError:
+def parse_audit(args: Sequence[Word], flags: Flags) -> Audit | UsageError:
     if not args:
         return Audit(entries=AUDIT_DEFAULT, public=flags.public)
     if len(args) > 1:
@@ -354,7 +274,7 @@ def _parse_audit(args: Sequence[Word], flags: Flags) -> Audit | UsageError:
     return Audit(entries=entries, public=flags.public)
 
 
-def _parse_links(args: Sequence[Word], flags: Flags) -> Links | UsageError:
+def parse_links(args: Sequence[Word], flags: Flags) -> Links | UsageError:
     if not args:
         return Links(public=flags.public)
     if len(args) > 1:
@@ -365,7 +285,7 @@ def _parse_links(args: Sequence[Word], flags: Flags) -> Links | UsageError:
     return Links(enabled=choice == "on", public=flags.public)
 
 
-def _parse_lang(args: Sequence[Word], flags: Flags) -> Lang | UsageError:
+def parse_lang(args: Sequence[Word], flags: Flags) -> Lang | UsageError:
     if not args:
         return usage("usage.missing_locale")
     if len(args) > 1:
@@ -374,27 +294,3 @@ def _parse_lang(args: Sequence[Word], flags: Flags) -> Lang | UsageError:
     if locale is None:
         return usage("usage.bad_choice", part=args[0].text, key="lang", valid="zh, en")
     return Lang(locale=locale, public=flags.public)
-
-
-_SUBCOMMAND_BY_NAME: Final[Mapping[str, Subcommand]] = {name: name for name in SUBCOMMANDS}
-_INSTANCE_COMMANDS: Final[Mapping[str, Callable[[InstanceRef, bool], InstanceCommand]]] = {
-    "status": lambda ref, public: Status(ref=ref, public=public),
-    "url": lambda ref, public: Url(ref=ref, public=public),
-    "restart": lambda ref, public: Restart(ref=ref, public=public),
-    "stop": lambda ref, public: Stop(ref=ref, public=public),
-    "delete": lambda ref, public: Delete(ref=ref, public=public),
-    "watch": lambda ref, public: Watch(ref=ref, public=public),
-    "unwatch": lambda ref, public: Unwatch(ref=ref, public=public),
-}
-_PARSERS: Final[Mapping[str, Callable[[Sequence[Word], Flags], Command | UsageError]]] = {
-    "help": _parse_help,
-    "login": _parse_login,
-    "logout": _no_arguments(lambda public: Logout(public=public)),
-    "whoami": _no_arguments(lambda public: WhoAmI(public=public)),
-    "images": _parse_images,
-    "list": _no_arguments(lambda public: ListInstances(public=public)),
-    "quota": _parse_quota,
-    "audit": _parse_audit,
-    "links": _parse_links,
-    "lang": _parse_lang,
-}

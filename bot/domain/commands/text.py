@@ -1,6 +1,5 @@
-"""``command_text``: the canonical text of a command, which ``parse_command`` reads back.
-
-Used for the audit trail and the console's echo; a login token is shown as the mask only.
+"""How each command's arguments are written back as text (``registry.command_text``), in the
+form ``parse_command`` reads back; a login token is written as the mask only.
 """
 
 from __future__ import annotations
@@ -16,21 +15,17 @@ from .model import (
     ChannelRef,
     Command,
     Create,
-    Delete,
     Help,
     Lang,
+    Links,
     ListImages,
     Login,
     MemberRef,
     NotGiven,
+    Quota,
     QuotaDigest,
     QuotaSet,
-    Restart,
-    Status,
-    Stop,
-    Unwatch,
-    Url,
-    Watch,
+    RefCommand,
 )
 from .values import format_mount, format_port, format_ram
 
@@ -46,46 +41,44 @@ def quote(value: str) -> str:
     return '"' + "".join(_QUOTED_ESCAPES.get(char, char) for char in value) + '"'
 
 
-def command_text(command: Command) -> str:
-    """``create jupyter:4.4 gpus=2 --public`` and the like, without the slash command."""
-    words = [command.subcommand, *_arguments(command)]
-    if isinstance(command, Create) and command.force:
-        words.append("--force")
-    if command.public:
-        words.append("--public")
-    return " ".join(words)
+def help_words(command: Help) -> list[str]:
+    return [command.topic] if command.topic else []
 
 
-def _arguments(command: Command) -> list[str]:
-    match command:
-        case Help(topic=topic):
-            return [topic] if topic else []
-        case Login(token=token):
-            return [MASK] if token is not None else []
-        case ListImages(accelerator=accelerator, image_type=image_type):
-            return [value for value in (accelerator, image_type) if value]
-        case Create():
-            return _create_arguments(command)
-        case QuotaSet():
-            return ["set", *_quota_options(command)]
-        case QuotaDigest():
-            return ["digest", *_digest_arguments(command)]
-        case Audit(entries=entries):
-            return [str(entries)]
-        case Lang(locale=locale):
-            return [locale]
-        case (
-            Status(ref=ref)
-            | Url(ref=ref)
-            | Restart(ref=ref)
-            | Stop(ref=ref)
-            | Delete(ref=ref)
-            | Watch(ref=ref)
-            | Unwatch(ref=ref)
-        ):
-            return [quote(ref.value)]
-        case _:
-            return []
+def login_words(command: Login) -> list[str]:
+    return [MASK] if command.token is not None else []
+
+
+def images_words(command: ListImages) -> list[str]:
+    return [value for value in (command.accelerator, command.image_type) if value]
+
+
+def ref_words(command: RefCommand) -> list[str]:
+    return [quote(command.ref.value)]
+
+
+def quota_words(command: Quota | QuotaSet | QuotaDigest) -> list[str]:
+    if isinstance(command, QuotaSet):
+        return ["set", *_quota_options(command)]
+    if isinstance(command, QuotaDigest):
+        return ["digest", *_digest_arguments(command)]
+    return []
+
+
+def audit_words(command: Audit) -> list[str]:
+    return [str(command.entries)]
+
+
+def links_words(command: Links) -> list[str]:
+    return [] if command.enabled is None else ["on" if command.enabled else "off"]
+
+
+def lang_words(command: Lang) -> list[str]:
+    return [command.locale]
+
+
+def no_words(command: Command) -> list[str]:
+    return []
 
 
 def _options(pairs: Iterable[tuple[str, str | None]]) -> list[str]:
@@ -96,7 +89,7 @@ def _number(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _create_arguments(command: Create) -> list[str]:
+def create_words(command: Create) -> list[str]:
     timeout = None if isinstance(command.timeout, NotGiven) else format_timeout(command.timeout)
     ram = None if command.ram_mb is None else format_ram(command.ram_mb)
     words = [quote(command.image)] if command.image is not None else []

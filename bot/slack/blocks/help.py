@@ -7,7 +7,7 @@ from bot.domain.commands import (
     AUDIT_ENTRIES,
     CREATE_BOUNDS,
     CREATE_DEFAULTS,
-    SUBCOMMANDS,
+    DECLARATIONS,
     CreateBounds,
     CreateDefaults,
     Subcommand,
@@ -32,7 +32,7 @@ DEFAULT_COMMAND = "/scnet"
 
 
 def usage_line(subcommand: Subcommand, *, locale: Locale, command: str = DEFAULT_COMMAND) -> str:
-    return translate(f"help.{subcommand}.usage", locale, command=command)
+    return translate(DECLARATIONS[subcommand].help.usage, locale, command=command)
 
 
 def build_help(
@@ -46,12 +46,13 @@ def build_help(
     """The overview (one line per subcommand), or one subcommand's usage, details, examples."""
     if topic is None:
         return _overview(locale=locale, command=command)
+    keys = DECLARATIONS[topic].help
     blocks = [
         header(translate("help.topic_title", locale, subcommand=topic)),
-        section(f"`{words(f'help.{topic}.usage', locale, command=command)}`"),
+        section(f"`{words(keys.usage, locale, command=command)}`"),
         section(
             words(
-                f"help.{topic}.details",
+                keys.details,
                 locale,
                 command=command,
                 audit_min=AUDIT_ENTRIES.low,
@@ -72,9 +73,9 @@ def build_help(
 def _overview(*, locale: Locale, command: str) -> list[Block]:
     blocks = [header(translate("help.title", locale)), section(words("help.intro", locale))]
     blocks.append(divider())
-    for subcommand in SUBCOMMANDS:
-        line = words(f"help.{subcommand}.usage", locale, command=command)
-        summary = words(f"help.{subcommand}.summary", locale)
+    for declaration in DECLARATIONS.values():
+        line = words(declaration.help.usage, locale, command=command)
+        summary = words(declaration.help.summary, locale)
         blocks.append(section(f"`{line}`\n{summary}"))
     blocks.append(context(words("help.footer", locale, command=command)))
     return limits.message_blocks(blocks)

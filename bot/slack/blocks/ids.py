@@ -26,6 +26,31 @@ CANCEL: Final = "instance.cancel"
 # A link button in the owner's private access-URL message; Slack still sends an action for it.
 OPEN_LINK: Final = "instance.open_link"
 
+# Buttons whose action id is not ``instance.<subcommand>``: the subcommand each one means.
+_CARD_ALIASES: Final[Mapping[str, str]] = {
+    OPEN_URL: "url",
+    REFRESH: "status",
+    SHOW_CARD: "status",
+    CONFIRM_STOP: "stop",
+    CONFIRM_DELETE: "delete",
+}
+_CARD_PREFIX: Final = "instance."
+
+
+def card_action(subcommand: str) -> str:
+    """The action id of the instance-card button for ``subcommand`` (see ``card_subcommand``)."""
+    return _CARD_PREFIX + subcommand
+
+
+def card_subcommand(action_id: str) -> str:
+    """The subcommand an instance button means (``bot.domain.commands.card_command`` builds
+    it from the button's value); "" for an action that is no instance button."""
+    alias = _CARD_ALIASES.get(action_id)
+    if alias is not None:
+        return alias
+    return action_id.removeprefix(_CARD_PREFIX) if action_id.startswith(_CARD_PREFIX) else ""
+
+
 # Paging (value: the page number to show). Slack refuses two equal action ids in one block, so
 # Previous and Next differ; a handler takes both with ``action_id in LIST_PAGE_ACTIONS``.
 LIST_PREVIOUS_PAGE: Final = "list.page.previous"
