@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     watch_cadence: float | None = Field(default=None, gt=0, le=3600)
     # The share of SCNET_MAX_RPS the watcher's background reads may use (commands the rest,
     # and they go first whenever both wait).
-    watch_budget_share: float = Field(default=0.8, gt=0, le=1)
+    watch_budget_share: float = Field(default=1.0, gt=0, le=1)
     # Deprecated: WATCH_MIN_INTERVAL is read as WATCH_CADENCE when that is not set;
     # WATCH_MAX_INTERVAL no longer does anything (there is no per-instance backoff any more).
     watch_min_interval: float | None = Field(default=None, gt=0, le=3600)
@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     # Remind the owner this many minutes before an instance's time limit stops it (0: never).
     autostop_reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # json: one object per line (the default when stderr is not a terminal); text: for people.
+    log_format: Literal["json", "text"] | None = None
+    # On SIGTERM, in-flight commands get this long to finish before the process closes up.
+    shutdown_grace: float = Field(default=8.0, ge=0, le=300)
+    # At start, an unreachable database is retried for this long (seconds) before giving up.
+    database_wait: float = Field(default=60.0, ge=0, le=3600)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -52,7 +52,7 @@ def test_the_watch_cadence_defaults_and_the_old_names_still_work(
 ) -> None:
     defaults = load_settings(_env_file=None)
     assert (defaults.cadence, defaults.watch_running_interval) == (3.0, 45.0)
-    assert defaults.watch_reads_per_second == pytest.approx(16.0)  # 80 % of SCNET_MAX_RPS
+    assert defaults.watch_reads_per_second == pytest.approx(20.0)  # all of SCNET_MAX_RPS
     assert defaults.deprecations() == []
 
     monkeypatch.setenv("WATCH_MIN_INTERVAL", "7")

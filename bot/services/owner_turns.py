@@ -7,6 +7,10 @@ the background allowance (``rate`` reads a second, refilled by the clock) permit
 out stay due and, being longer overdue, go first next time. When owners × cadence asks for more
 than the allowance, every owner's turn therefore stretches by the same factor and none starves;
 ``figures`` says by how much (the effective cadence) and what share of the allowance is used.
+
+When the allowance is short, owners someone waits on (an instance not yet running) go before
+owners whose instances all run, who still get ``running_share`` of the reads, so their ends and
+time-limit reminders are late but never starved.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Generic, TypeVar
 Owner = TypeVar("Owner", bound=Hashable)
 RATE_WINDOW = 30.0  # seconds over which the reads per second are averaged
 CADENCE_WEIGHT = 0.1  # how much each new gap moves the effective cadence (an EWMA)
+RUNNING_SHARE = 0.1  # of a short allowance, for owners whose instances all run
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +35,16 @@ class TurnFigures:
 
 
 class OwnerTurns(Generic[Owner]):
-    def __init__(self, *, rate: float, burst: float | None = None) -> None:
-        """``rate``: background reads a second at most; ``burst``: how many may go at once."""
+    def __init__(
+        self, *, rate: float, burst: float | None = None, running_share: float = RUNNING_SHARE
+    ) -> None:
+        """``rate``: background reads a second at most; ``burst``: how many may go at once;
+        ``running_share``: what owners whose instances all run keep of a short allowance."""
         self._rate = rate
         self._burst = burst if burst is not None else max(1.0, rate)
         self._tokens = self._burst
+        self._running_share = running_share
+        self._running_credit = 0.0  # reads owed to running owners while waiting ones crowd
         self._refilled_at: float | None = None
         self._last_read: dict[Owner, float] = {}
         self._reads: deque[float] = deque()
@@ -47,24 +57,32 @@ class OwnerTurns(Generic[Owner]):
         *,
         now: float,
         waiting: Collection[Owner] = (),
-        head_start: float = 0.0,
     ) -> list[Owner]:
         """From ``(due_at, owner)`` pairs, the owners to read now, most overdue first.
 
-        Owners in ``waiting`` (someone waits for a link) count as overdue by ``head_start``
-        seconds more: when the allowance is short they go first, yet an owner whose
-        instances all run is still read once it is that much longer overdue.
+        Owners in ``waiting`` (someone waits for a link) go before the others when the
+        allowance cannot take everyone; the others still get ``running_share`` of it.
         """
         self._refill(now)
-        ready = sorted(
-            (at - (head_start if owner in waiting else 0.0), str(owner), owner)
-            for at, owner in due
-            if at <= now
-        )
-        granted = min(len(ready), int(self._tokens))
-        self._tokens -= granted
-        self._behind = len(ready) - granted
-        return [owner for _, _, owner in ready[:granted]]
+        ready = [(at, str(owner), owner) for at, owner in due if at <= now]
+        first = sorted(item for item in ready if item[2] in waiting)
+        rest = sorted(item for item in ready if item[2] not in waiting)
+        allowed = int(self._tokens)
+        if len(ready) <= allowed:
+            chosen = first + rest
+            self._running_credit = 0.0
+        else:
+            self._running_credit = min(
+                self._running_credit + allowed * self._running_share, max(1.0, allowed)
+            )
+            owed = min(len(rest), int(self._running_credit), allowed)
+            taken = first[: allowed - owed]
+            others = rest[: allowed - len(taken)]
+            self._running_credit = max(0.0, self._running_credit - len(others))
+            chosen = taken + others
+        self._tokens -= len(chosen)
+        self._behind = len(ready) - len(chosen)
+        return [owner for _, _, owner in chosen]
 
     def read(self, owner: Owner, *, now: float, waiting: bool) -> None:
         """``owner`` was read at ``now``; ``waiting``: they have an instance not yet running,

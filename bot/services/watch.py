@@ -180,13 +180,8 @@ class WatchService:
         # Sweeps come a second apart: an owner due before the next one is read now, rather
         # than up to a second late (which made a 3 s cadence about 4 s).
         # Links first: when the budget is short, owners someone waits on go ahead of those
-        # whose instances all run, unless those have waited a running interval longer.
-        chosen = self._turns.pick(
-            due,
-            now=now.timestamp() + SWEEP_SLACK,
-            waiting=waiting,
-            head_start=self._policy.running_interval,
-        )
+        # whose instances all run (who keep a share of it).
+        chosen = self._turns.pick(due, now=now.timestamp() + SWEEP_SLACK, waiting=waiting)
         if not chosen:
             return 0
         self._in_flight.update(chosen)

@@ -25,14 +25,26 @@ class FakeTime:
         self.now += seconds
 
 
-async def test_budget_lets_a_burst_through_then_paces_at_the_rate() -> None:
+async def test_budget_spaces_requests_at_the_rate_so_no_second_sees_more() -> None:
     time = FakeTime()
     budget = RequestBudget(5, clock=time.clock, sleep=time.sleep)
+    moments: list[float] = []
     for _ in range(25):
         await budget.acquire()
-    # 5 tokens of burst, then 20 more at 5 per second: 4 seconds of waiting in all.
-    assert time.now == pytest.approx(4.0)
-    assert budget.waited_seconds == pytest.approx(4.0)
+        moments.append(time.now)
+    # The first at once, then one every 1/5 s: 24 more in 4.8 seconds.
+    assert time.now == pytest.approx(4.8)
+    assert budget.waited_seconds == pytest.approx(4.8)
+    for start in moments:
+        assert sum(start <= m < start + 1.0 for m in moments) <= 5
+
+
+async def test_a_budget_given_a_burst_lets_it_through_then_paces() -> None:
+    time = FakeTime()
+    budget = RequestBudget(5, burst=5, clock=time.clock, sleep=time.sleep)
+    for _ in range(25):
+        await budget.acquire()
+    assert time.now == pytest.approx(4.0)  # 5 at once, then 20 at 5 a second
 
 
 async def test_a_command_waiting_for_the_budget_goes_before_background_reads() -> None:

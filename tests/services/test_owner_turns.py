@@ -53,10 +53,33 @@ def test_the_longest_overdue_owner_goes_first() -> None:
     assert turns.pick([(5.0, "recent"), (3.0, "middle")], now=11.0) == ["middle"]
 
 
-def test_owners_someone_waits_on_go_first_yet_the_others_are_not_starved() -> None:
+def test_owners_someone_waits_on_go_first_yet_the_others_keep_their_share() -> None:
+    turns: OwnerTurns[str] = OwnerTurns(rate=10, running_share=0.1)
+    waiting = [f"w{n}" for n in range(100)]
+    running = [f"r{n}" for n in range(100)]
+    due = {owner: 0.0 for owner in waiting + running}
+    reads: Counter[str] = Counter()
+    for now in range(1, 101):
+        # The running owners have waited longest, yet the waiting ones are read first.
+        pairs = [(at - (1000 if owner in running else 0), owner) for owner, at in due.items()]
+        for owner in turns.pick(pairs, now=float(now), waiting=set(waiting)):
+            reads[owner] += 1
+            due[owner] = float(now)
+    to_waiting = sum(reads[owner] for owner in waiting)
+    to_running = sum(reads[owner] for owner in running)
+    assert to_waiting + to_running <= 10 * 100 + 10
+    assert to_running == pytest.approx(0.1 * (to_waiting + to_running), abs=10)
+    assert min(reads[owner] for owner in waiting) >= 8  # everyone waiting, in turn
+    assert min(reads[owner] for owner in running) >= 1  # late, never starved
+
+
+def test_running_owners_take_what_the_waiting_ones_leave() -> None:
+    turns: OwnerTurns[str] = OwnerTurns(rate=5, burst=5)
+    due = [(0.0, "r1"), (0.0, "r2"), (0.0, "r3"), (1.0, "w1")]
+    assert sorted(turns.pick(due, now=2.0, waiting={"w1"})) == ["r1", "r2", "r3", "w1"]
+
+
+def test_with_no_allowance_left_nobody_is_read() -> None:
     turns: OwnerTurns[str] = OwnerTurns(rate=1, burst=1)
-    due = [(0.0, "all-running"), (30.0, "waiting")]
-    assert turns.pick(due, now=31.0, waiting={"waiting"}, head_start=45) == ["waiting"]
-    # Overdue by more than the head start: the running owner's turn comes before a waiter's.
-    due = [(0.0, "all-running"), (80.0, "waiting")]
-    assert turns.pick(due, now=81.0, waiting={"waiting"}, head_start=45) == ["all-running"]
+    assert turns.pick([(0.0, "r"), (0.0, "w")], now=1.0, waiting={"w"}) == ["w"]
+    assert turns.pick([(0.0, "r")], now=1.2, waiting=set()) == []
