@@ -1,8 +1,10 @@
 """``scnet-bot``: the console script and composition root.
 
 Subcommands (the public contract of DESIGN.md): ``run``, ``demo``, ``console``, ``simulator``,
-``keys generate|rotate``, ``db upgrade``. Settings are read here and nowhere else; a bad setting
-stops the start with one line naming the variable, never a traceback or the secret's value.
+``keys generate|rotate``, ``db upgrade``, and ``--version``. Settings are read here and nowhere
+else; a bad setting stops the start with one line naming the variable, never a traceback or the
+secret's value (exit 2). A database that never answered within DATABASE_WAIT ends it with one
+line too (exit 3).
 """
 
 from __future__ import annotations
@@ -12,18 +14,27 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
 EXIT_CONFIG = 2
+EXIT_DATABASE = 3
 log = logging.getLogger("bot.config")
+
+
+def package_version() -> str:
+    try:
+        return version("scnet-bot")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
 
 
 def _settings() -> Settings:
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     for line in settings.deprecations():
         log.warning("%s", line)
     return settings
@@ -65,9 +76,10 @@ async def _keys_rotate(args: argparse.Namespace) -> None:
 
 
 async def _db_upgrade(_: argparse.Namespace) -> None:
-    from bot.store.migrate import upgrade_database
+    from bot.store.migrate import upgrade_database, wait_for_database
 
     settings = _settings()
+    await wait_for_database(settings.database_url, wait=settings.database_wait)
     applied = await upgrade_database(settings.database_url)
     print("applied: " + ", ".join(applied) if applied else "database is up to date")
 
@@ -100,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scnet-bot", description="Slack chat-ops for SCNet AI container instances."
     )
+    parser.add_argument("--version", action="version", version=f"scnet-bot {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -135,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.store.migrate import DatabaseUnavailable
+
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
@@ -142,6 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"scnet-bot: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except DatabaseUnavailable as error:
+        print(f"scnet-bot: {error}; check DATABASE_URL and the network", file=sys.stderr)
+        return EXIT_DATABASE
     except KeyboardInterrupt:
         return 130
     return 0

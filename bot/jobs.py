@@ -31,6 +31,7 @@ are due.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -130,8 +131,14 @@ class Jobs:
         if self._running.get(name, 0):
             self._again.add(name)
             return
-        self._scheduler.add_job(
-            self._run, args=[name, False], id=f"{name}:soon", replace_existing=True
+        # In an empty context: called from a command, add_job would otherwise hand the
+        # command's request id (bot.logs) to the scheduler's timer and so to every later job.
+        contextvars.Context().run(
+            self._scheduler.add_job,
+            self._run,
+            args=[name, False],
+            id=f"{name}:soon",
+            replace_existing=True,
         )
 
     def deliver_soon(self) -> None:

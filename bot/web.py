@@ -1,5 +1,12 @@
 """``POST /slack/events`` (HTTP mode), ``GET /healthz`` and ``GET /metrics`` (both modes) on one
-aiohttp app."""
+aiohttp app.
+
+Each request to ``/slack/events`` gets a request id (``bot.logs``) for everything it causes.
+Once ``Drain.begin`` is called (SIGTERM), ``/healthz`` answers 503 so load balancers and
+readiness probes stop sending traffic here, and ``/slack/events`` answers 503 to anything
+new (Slack retries events; a user's command lands on another replica next time); what was
+already accepted goes on to finish.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.logs import new_request_id, request_id
 from bot.services.upkeep import WatcherFigures
 from bot.services.watch import WatchFigures
 
@@ -31,6 +39,34 @@ class Watcher:
 _WATCHER = web.AppKey("watcher", Watcher)
 
 
+class Drain:
+    """Whether this process still takes new work; flipped once, at shutdown."""
+
+    def __init__(self) -> None:
+        self.draining = False
+
+    def begin(self) -> None:
+        self.draining = True
+
+
+_DRAIN = web.AppKey("drain", Drain)
+
+
+@web.middleware
+async def _slack_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path != "/slack/events":
+        return await handler(request)
+    if request.app[_DRAIN].draining:
+        return web.json_response({"ok": False, "error": "shutting_down"}, status=503)
+    # A fresh id per request, reset afterwards: aiohttp may serve the next request of a
+    # keep-alive connection in this same context.
+    token = request_id.set(new_request_id())
+    try:
+        return await handler(request)
+    finally:
+        request_id.reset(token)
+
+
 @web.middleware
 async def _count(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
@@ -40,7 +76,9 @@ async def _count(request: web.Request, handler: Handler) -> web.StreamResponse:
     return response
 
 
-async def _healthz(_: web.Request) -> web.Response:
+async def _healthz(request: web.Request) -> web.Response:
+    if request.app[_DRAIN].draining:
+        return web.json_response({"ok": False, "draining": True}, status=503)
     return web.json_response({"ok": True})
 
 
@@ -110,11 +148,12 @@ def _cadence_lines(figures: WatchFigures) -> list[str]:
 
 
 def build_web_app(
-    slack_events: Handler | None, *, watcher: Watcher | None = None
+    slack_events: Handler | None, *, watcher: Watcher | None = None, drain: Drain | None = None
 ) -> web.Application:
     """``slack_events`` None: Socket Mode, where Slack's requests come over the socket and
     only the health and metrics routes are served."""
-    app = web.Application(middlewares=[_count])
+    app = web.Application(middlewares=[_count, _slack_requests])
+    app[_DRAIN] = drain or Drain()
     app[_STARTED] = time.monotonic()
     app[_REQUESTS] = Counter()
     if watcher is not None:

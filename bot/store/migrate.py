@@ -7,11 +7,19 @@ module, so an installed bot migrates from any working directory and needs no ale
 Alembic is synchronous, so it runs in ``AsyncConnection.run_sync`` on a connection lent to
 ``env.py`` rather than letting ``env.py`` start a loop of its own. On PostgreSQL the whole
 upgrade is one transaction under an advisory lock, so two replicas starting together
-migrate once; SQLite has one writer at a time anyway.
+migrate once (the second waits for the first, then finds nothing to do); SQLite has one
+writer at a time anyway.
+
+``wait_for_database`` comes first at start: a database that does not answer yet (a
+container started beside its PostgreSQL) is retried with one line per attempt, naming the
+host but never the URL (it holds the password), then given up with ``DatabaseUnavailable``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,13 +28,80 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from bot.config import ConfigError
+from bot.domain.redaction import redact
 from bot.store.database import open_engine
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 # Any fixed 64-bit number; it only has to be the same for every replica.
 _ADVISORY_LOCK_KEY: Final = 0x5C4E7B0700000001
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer within the wait; the text names the host, not the URL."""
+
+    def __init__(self, where: str, waited: float, cause: str) -> None:
+        self.where = where
+        self.cause = cause
+        super().__init__(f"the database at {where} did not answer within {waited:.0f} s ({cause})")
+
+
+def _where(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"sqlite file {parsed.database or ':memory:'}"
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+
+def _cause(error: BaseException) -> str:
+    # The driver's own exception, not SQLAlchemy's wrapper (whose text repeats the statement).
+    inner = getattr(error, "orig", None) or error
+    return type(inner).__name__
+
+
+async def wait_for_database(
+    url: str, *, wait: float, first_delay: float = 1.0, max_delay: float = 5.0
+) -> None:
+    """Return once ``SELECT 1`` works; retry connection failures for ``wait`` seconds.
+
+    A server that answers with a refusal (authentication, missing database) is a wrong
+    setting, not a slow start: ``ConfigError`` naming DATABASE_URL at once."""
+    where = _where(url)
+    deadline = time.monotonic() + wait
+    delay = first_delay
+    attempt = 0
+    while True:
+        attempt += 1
+        engine = open_engine(url)
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            if attempt > 1:
+                log.info("the database at %s answers now", where)
+            return
+        except (OSError, TimeoutError, OperationalError, InterfaceError) as error:
+            cause = _cause(error)
+        except DBAPIError as error:
+            # It answered, and said no (a wrong password, no such database): waiting won't help.
+            said = str(getattr(error, "orig", error)).strip().splitlines()[0:1]
+            raise ConfigError(
+                "DATABASE_URL", f"the database at {where} refused us: {redact(''.join(said))}"
+            ) from None
+        finally:
+            await engine.dispose()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DatabaseUnavailable(where, wait, cause)
+        pause = min(delay, left)
+        log.warning(
+            "the database at %s does not answer (%s); trying again in %.0f s", where, cause, pause
+        )
+        await asyncio.sleep(pause)
+        delay = min(delay * 2, max_delay)
 
 
 def alembic_config() -> Config:
