@@ -936,7 +936,6 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "I'll reply to you in English.",
         "zh": "之后将使用中文回复您。",
     },
-    "notice.working": {"en": "Working on it...", "zh": "正在处理..."},
     "notice.cancelled": {"en": "Cancelled.", "zh": "已取消。"},
     "notice.restarting": {"en": "Restarting *{name}*.", "zh": "正在重启 *{name}*。"},
     "notice.stopping": {"en": "Stopping *{name}*.", "zh": "正在停止 *{name}*。"},
@@ -948,14 +947,6 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     "notice.unwatched": {
         "en": "No more DMs about *{name}*.",
         "zh": "不再私信通知 *{name}* 的状态。",
-    },
-    "notice.url_sent": {
-        "en": "I sent you the access link for *{name}* in a DM.",
-        "zh": "已私信您 *{name}* 的访问链接。",
-    },
-    "notice.not_owner": {
-        "en": "Only the owner of *{name}* can do that.",
-        "zh": "只有 *{name}* 的所有者可以执行此操作。",
     },
     "notice.not_running": {
         "en": "*{name}* is not running (status: {status}), so it has no access link.",
@@ -1011,14 +1002,9 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         ),
         "zh": "这将超出团队的{resource}限额：已用 {used}，限额 {limit}。管理员可加 `--force`。",
     },
-    "notice.quota_set": {"en": "Limits updated.", "zh": "限额已更新。"},
     "notice.unexpected": {
         "en": "Something went wrong on our side. Please try again; if it persists, tell an admin.",
         "zh": "机器人内部出错，请重试；如果问题持续，请联系管理员。",
-    },
-    "notice.not_built": {
-        "en": "That is not available yet.",
-        "zh": "该功能暂未开放。",
     },
     "notice.modal_failed": {
         "en": "The form could not be opened. Please run the command again.",
@@ -1286,14 +1272,20 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
 }
 
 
+class UnknownMessage(KeyError):
+    """A catalog key that is not in the catalog: a typo, caught by the tests
+    (``tests/domain/test_i18n_catalog.py`` checks every key the code names)."""
+
+
 def translate(key: str, locale: Locale = DEFAULT_LOCALE, /, **params: object) -> str:
     """The text for ``key`` in ``locale`` (falling back to en), with ``params`` filled in.
 
-    An unknown key returns the key itself so a missing text shows up instead of crashing.
+    An unknown key raises ``UnknownMessage`` rather than showing the key to a user: every
+    key the code uses is a literal (or in a lookup table of literals), which the tests check.
     """
     entry = CATALOG.get(key)
     if entry is None:
-        return key
+        raise UnknownMessage(key)
     template = entry.get(locale) or entry[DEFAULT_LOCALE]
     try:
         return template.format(**params)

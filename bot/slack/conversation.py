@@ -82,6 +82,7 @@ from bot.slack.blocks import (
     submission_errors,
 )
 from bot.slack.blocks.audit import AuditLine, build_audit
+from bot.slack.blocks.confirm import CONFIRM_KEYS
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
@@ -349,7 +350,7 @@ class Conversation:
         blocks = build_confirmation(
             action, instance_id=view.instance.id, name=view.instance.name, locale=inv.locale
         )
-        return Message(blocks, translate(f"confirm.{action}.title", inv.locale))
+        return Message(blocks, translate(CONFIRM_KEYS[action].title, inv.locale))
 
     async def _quota_report(self, inv: Invocation, *, public: bool) -> Message:
         report = await self._quota.report(inv.user.team_id, caller=inv.user)

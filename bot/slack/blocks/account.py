@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Final
 
 from bot.domain.i18n import Locale
 from bot.domain.instances import AccountInfo, TokenClaims
@@ -11,6 +13,14 @@ from .display import as_aware, slack_time
 from .elements import Block, field, fields_section, section
 from .limits import escape_mrkdwn
 from .wording import words, words_with
+
+# By (expired, short): ``Token valid until <date>`` and the like.
+_EXPIRY_KEYS: Final[Mapping[tuple[bool, bool], str]] = {
+    (False, False): "whoami.expires",
+    (False, True): "whoami.expires_short",
+    (True, False): "whoami.expired",
+    (True, True): "whoami.expired_short",
+}
 
 
 def token_expiry_text(
@@ -21,8 +31,7 @@ def token_expiry_text(
         return words("whoami.expiry_unknown", locale)
     when = slack_time(claims.expires_at)
     expired = as_aware(claims.expires_at) <= as_aware(now)
-    key = "whoami.expired" if expired else "whoami.expires"
-    return words_with(f"{key}_short" if short else key, locale, markup={"when": when})
+    return words_with(_EXPIRY_KEYS[expired, short], locale, markup={"when": when})
 
 
 def login_state_text(

@@ -22,6 +22,14 @@ STATUS_EMOJI: Final[Mapping[InstanceStatus, str]] = {
     InstanceStatus.TERMINATED: ":black_square_for_stop:",
 }
 UNKNOWN_STATUS_EMOJI: Final = ":grey_question:"
+STATUS_KEYS: Final[Mapping[InstanceStatus, str]] = {
+    InstanceStatus.WAITING: "status.Waiting",
+    InstanceStatus.DEPLOYING: "status.Deploying",
+    InstanceStatus.RUNNING: "status.Running",
+    InstanceStatus.COMPLETED: "status.Completed",
+    InstanceStatus.FAILED: "status.Failed",
+    InstanceStatus.TERMINATED: "status.Terminated",
+}
 SHORT_ID_CHARS: Final = 8
 MB_PER_GB: Final = 1024
 
@@ -31,7 +39,7 @@ def status_label(raw: str, locale: Locale) -> str:
     status = known_status(raw)
     if status is None:
         return escape_mrkdwn(raw) or "?"
-    return words(f"status.{status.value}", locale)
+    return words(STATUS_KEYS[status], locale)
 
 
 def status_text(raw: str, locale: Locale) -> str:

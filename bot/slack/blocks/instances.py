@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final
 from urllib.parse import quote
@@ -42,6 +42,10 @@ from .limits import escape_mrkdwn
 from .wording import words, words_with
 
 LIST_PAGE_SIZE: Final = 20
+_DESTRUCTIVE_BUTTONS: Final[Mapping[Destructive, str]] = {
+    "stop": "button.stop",
+    "delete": "button.delete",
+}
 
 
 def build_instance_card(
@@ -118,7 +122,7 @@ def _confirmed_button(
 ) -> Element:
     """A danger button that asks before it acts (Slack's own confirm dialog)."""
     return button(
-        translate(f"button.{action}", locale),
+        translate(_DESTRUCTIVE_BUTTONS[action], locale),
         action_id,
         value=instance_id,
         style="danger",

@@ -64,14 +64,14 @@ def build_login_modal(
     blocks: list[Block] = [section(words("login.intro", locale))]
     if mode == "token":
         blocks.append(
-            _secret_input(ids.LOGIN_TOKEN_BLOCK, "login.token", locale, _TOKEN_INPUT_CHARS)
+            _secret_input(ids.LOGIN_TOKEN_BLOCK, _TOKEN_FIELD, locale, _TOKEN_INPUT_CHARS)
         )
         switch_to: LoginMode = "aksk"
     else:
         blocks += _key_inputs(locale)
         switch_to = "token"
     switch = button(
-        translate(f"login.use_{switch_to}", locale), ids.LOGIN_SWITCH_MODE, value=switch_to
+        translate(_SWITCH_KEYS[switch_to], locale), ids.LOGIN_SWITCH_MODE, value=switch_to
     )
     blocks.append(actions([switch], block_id=ids.LOGIN_MODE_BLOCK))
     blocks.append(context(words("login.privacy", locale)))
@@ -96,8 +96,8 @@ def _key_inputs(locale: Locale) -> list[Block]:
             user,
             hint=translate("login.user_hint", locale),
         ),
-        _secret_input(ids.LOGIN_AK_BLOCK, "login.access_key", locale, _KEY_INPUT_CHARS),
-        _secret_input(ids.LOGIN_SK_BLOCK, "login.secret_key", locale, _KEY_INPUT_CHARS),
+        _secret_input(ids.LOGIN_AK_BLOCK, _ACCESS_KEY_FIELD, locale, _KEY_INPUT_CHARS),
+        _secret_input(ids.LOGIN_SK_BLOCK, _SECRET_KEY_FIELD, locale, _KEY_INPUT_CHARS),
         input_block(
             ids.LOGIN_KEEP_BLOCK,
             translate("login.keep_label", locale),
@@ -108,12 +108,49 @@ def _key_inputs(locale: Locale) -> list[Block]:
     ]
 
 
-def _secret_input(block_id: str, key: str, locale: Locale, max_length: int) -> Block:
+@dataclass(frozen=True, slots=True)
+class _FieldKeys:
+    """The catalog keys of one form field: its label, placeholder and hint."""
+
+    label: str
+    placeholder: str
+    hint: str
+
+
+_TOKEN_FIELD: Final = _FieldKeys("login.token", "login.token_placeholder", "login.token_hint")
+_ACCESS_KEY_FIELD: Final = _FieldKeys(
+    "login.access_key", "login.access_key_placeholder", "login.access_key_hint"
+)
+_SECRET_KEY_FIELD: Final = _FieldKeys(
+    "login.secret_key", "login.secret_key_placeholder", "login.secret_key_hint"
+)
+_SWITCH_KEYS: Final[Mapping[LoginMode, str]] = {
+    "aksk": "login.use_aksk",
+    "token": "login.use_token",
+}
+# The create form's fields by the ``create`` option they fill: (label, hint).
+_CREATE_FIELD_KEYS: Final[Mapping[str, tuple[str, str]]] = {
+    "name": ("create.name", "create.name_hint"),
+    "type": ("create.type", "create.type_hint"),
+    "gpus": ("create.gpus", "create.gpus_hint"),
+    "cpus": ("create.cpus", "create.cpus_hint"),
+    "ram": ("create.ram", "create.ram_hint"),
+    "timeout": ("create.timeout", "create.timeout_hint"),
+    "group": ("create.group", "create.group_hint"),
+    "tasks": ("create.tasks", "create.tasks_hint"),
+    "port": ("create.port", "create.port_hint"),
+    "mount": ("create.mount", "create.mount_hint"),
+    "script": ("create.script", "create.script_hint"),
+    "desc": ("create.desc", "create.desc_hint"),
+}
+
+
+def _secret_input(block_id: str, keys: _FieldKeys, locale: Locale, max_length: int) -> Block:
     return input_block(
         block_id,
-        translate(key, locale),
-        text_input(placeholder=translate(f"{key}_placeholder", locale), max_length=max_length),
-        hint=translate(f"{key}_hint", locale),
+        translate(keys.label, locale),
+        text_input(placeholder=translate(keys.placeholder, locale), max_length=max_length),
+        hint=translate(keys.hint, locale),
     )
 
 
@@ -260,10 +297,9 @@ class _CreateForm:
     bounds: CreateBounds = CREATE_BOUNDS
 
     def field(self, key: str, element: Element) -> Block:
-        hint = translate(
-            f"create.{key}_hint", self.locale, **_hint_params(self.defaults, self.bounds)
-        )
-        label = translate(f"create.{key}", self.locale)
+        label_key, hint_key = _CREATE_FIELD_KEYS[key]
+        hint = translate(hint_key, self.locale, **_hint_params(self.defaults, self.bounds))
+        label = translate(label_key, self.locale)
         return input_block(ids.CREATE_FIELD_BLOCKS[key], label, element, optional=True, hint=hint)
 
     def resource_blocks(self) -> list[Block]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -23,6 +23,12 @@ LONGEST_SHOWN: Final = 5
 NODE_GROUPS_SHOWN: Final = 5
 BAR_WIDTH: Final = 10
 FULL, EMPTY = "█", "░"
+RESOURCE_KEYS: Final[Mapping[QuotaResource, str]] = {
+    "gpus": "quota.resource.gpus",
+    "cpus": "quota.resource.cpus",
+    "ram_mb": "quota.resource.ram_mb",
+    "instances": "quota.resource.instances",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,7 @@ def build_quota_section(
     if not rows:
         return [section(f"*{title}*\n{words('quota.no_limits', locale)}")]
     fields = [
-        field(words(f"quota.resource.{row.resource}", locale), quota_line(row, locale))
+        field(words(RESOURCE_KEYS[row.resource], locale), quota_line(row, locale))
         for row in rows[:SECTION_FIELDS]
     ]
     return [fields_section(fields, text=f"*{title}*")]

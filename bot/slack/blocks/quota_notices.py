@@ -8,6 +8,7 @@ post shows the numbers as they were when the digest was due or the threshold was
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
@@ -19,7 +20,15 @@ from .display import duration_text, slack_time
 from .elements import Block, context, divider, section
 from .limits import escape_mrkdwn
 from .notices import TONE_EMOJI
-from .quota import amount_text, build_quota_section, mention, quota_rows, usage_bar, usage_text
+from .quota import (
+    RESOURCE_KEYS,
+    amount_text,
+    build_quota_section,
+    mention,
+    quota_rows,
+    usage_bar,
+    usage_text,
+)
 from .wording import words, words_with
 
 DIGEST_EMOJI: Final = ":bar_chart:"
@@ -74,18 +83,28 @@ def digest_text(digest: Digest, locale: Locale) -> str:
 
 def _alert_params(alert: QuotaAlert, locale: Locale) -> dict[str, object]:
     return {
-        "resource": translate(f"quota.resource.{alert.resource}", locale),
+        "resource": translate(RESOURCE_KEYS[alert.resource], locale),
         "percent": alert.percent,
         "used": amount_text(alert.resource, alert.used),
         "limit": amount_text(alert.resource, alert.limit),
     }
 
 
+# By whose limit (the team's, a member's told to the channel, a member's told to them) and
+# level (reached 80% or 100%): the alert's catalog key.
+_ALERT_KEYS: Final[Mapping[tuple[str, bool], str]] = {
+    ("team", False): "alert.near",
+    ("team", True): "alert.full",
+    ("member", False): "alert.member_near",
+    ("member", True): "alert.member_full",
+    ("mine", False): "alert.mine_near",
+    ("mine", True): "alert.mine_full",
+}
+
+
 def _alert_key(alert: QuotaAlert, *, to_member: bool = False) -> str:
-    level = "full" if alert.percent >= 100 else "near"
-    if to_member:
-        return f"alert.mine_{level}"
-    return f"alert.{level}" if alert.member_user_id is None else f"alert.member_{level}"
+    whose = "mine" if to_member else "team" if alert.member_user_id is None else "member"
+    return _ALERT_KEYS[whose, alert.percent >= 100]
 
 
 def _alert_emoji(alert: QuotaAlert) -> str:
