@@ -71,5 +71,6 @@ async def test_two_processes_racing_on_a_fresh_database_migrate_it_once(
     outputs = sorted(output for _, output in results)
     applied = [output for output in outputs if "applied: 0001" in output]
     current = [output for output in outputs if "database is up to date" in output]
-    assert len(applied) == 1 and len(current) == 1, outputs
+    assert len(applied) == 1, outputs
+    assert len(current) == 1, outputs
     assert await current_revision(database_url) == head_revision()
