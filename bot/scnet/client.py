@@ -54,6 +54,7 @@ from bot.scnet.errors import (
 )
 from bot.scnet.models import (
     Envelope,
+    InstanceListing,
     WireAccount,
     WireCenter,
     WireInstance,
@@ -63,7 +64,6 @@ from bot.scnet.models import (
     page_items,
     parse_id,
     parse_images,
-    parse_instances,
     parse_region_tokens,
     parse_renewed_token,
 )
@@ -310,11 +310,17 @@ class ScnetClient:
     async def list_instances(
         self, caller: Caller, filters: ListFilter | None = None
     ) -> InstancePage:
+        return (await self.read_instance_list(caller, filters)).page()
+
+    async def read_instance_list(
+        self, caller: Caller, filters: ListFilter | None = None
+    ) -> InstanceListing:
+        """The list as read, parsed lazily: for callers that look at a few of its items."""
         fields = list_fields(filters or ListFilter())
         if self._list_variant == "task":
             body_request = self._instance_request(caller, "GET", "/task", "/task", body=fields)
             try:
-                return parse_instances(await self._read(body_request))
+                return InstanceListing(await self._read(body_request))
             except HttpRefused as error:
                 if not error.endpoint_missing:
                     raise
@@ -322,7 +328,7 @@ class ScnetClient:
                 self._list_variant = "task/list"
         query = tuple((k, str(v)) for k, v in fields.items() if v is not None)
         request = self._instance_request(caller, "GET", "/task/list", "/task/list", query=query)
-        return parse_instances(await self._read(request))
+        return InstanceListing(await self._read(request))
 
     async def list_images(
         self,

@@ -43,7 +43,7 @@ from bot.domain.instances import (
 )
 from bot.scnet.client import ScnetClient
 from bot.scnet.errors import InputError, InstanceNotFound, ScnetError
-from bot.scnet.models import parse_timeout
+from bot.scnet.models import InstanceListing, parse_timeout
 from bot.services.accounts import AccountService, LoginNeeded
 from bot.services.notify import (
     announce_autostop,
@@ -250,13 +250,14 @@ class WatchService:
             self._plan(items, now)
             return 0
         self._turns.read(owner, now=now.timestamp(), waiting=any(item.waiting for item in items))
-        listed = {instance.id: instance for instance in page.items if instance.id}
         answered = 0
         for item in items:
-            instance = listed.get(item.watch.instance_id)
-            if instance is None or known_status(instance.status) is None:
+            instance_id = item.watch.instance_id
+            status = page.statuses.get(instance_id)
+            instance: Instance | None = None
+            if status is None or known_status(status) is None:
                 try:
-                    instance = await self._reads.detail(owner, item.watch.instance_id)
+                    instance = await self._reads.detail(owner, instance_id)
                 except LoginNeeded:
                     await self._pause_for_login(owner)
                     return answered
@@ -264,27 +265,32 @@ class WatchService:
                     await self._forget_gone(item)
                     continue
                 except ScnetError as error:
-                    log.info(
-                        "detail of %s failed (%s); later",
-                        item.watch.instance_id,
-                        type(error).__name__,
-                    )
+                    log.info("detail of %s failed (%s); later", instance_id, type(error).__name__)
                     self._plan([item], now)
                     continue
+                status = instance.status
             answered += 1
+            if self._unchanged(item, status, now):
+                continue
+            instance = instance or page.instance(instance_id)
+            assert instance is not None  # read in detail, or listed as its status says
             await self._answer(item, instance, now)
         await self._feed_ledger(owner, page)
         return answered
 
+    def _unchanged(self, item: _Watched, status: str, now: datetime) -> bool:
+        """Read for another instance of the owner, and nothing moved: most answers of a busy
+        owner, taken without parsing the item. A waiting one counts this read as its turn."""
+        early = now + timedelta(seconds=SWEEP_SLACK) < item.next_read
+        if not (early and item.reads > 0 and status == item.tracked.status):
+            return False
+        item.reads += 1
+        if item.waiting:
+            self._plan([item], now)
+        return True
+
     async def _answer(self, item: _Watched, instance: Instance, now: datetime) -> None:
         item.reads += 1
-        early = now + timedelta(seconds=SWEEP_SLACK) < item.next_read
-        if early and item.reads > 1 and instance.status == item.tracked.status:
-            # Read for another instance of the owner, and nothing moved: most answers of a
-            # busy owner. A waiting one still counts this read as its turn.
-            if item.waiting:
-                self._plan([item], now)
-            return
         plan = self._next_read(instance, now)
         if self._news(item, instance, now):
             queued = await self._record(item, instance, plan)
@@ -292,18 +298,20 @@ class WatchService:
                 self._on_notice()
         item.next_read = plan
 
-    async def _feed_ledger(self, owner: SlackUser, page: InstancePage) -> None:
+    async def _feed_ledger(self, owner: SlackUser, page: InstanceListing) -> None:
         if self._ledger is None:
             return
         # What the quota counts: which instances exist and which still hold resources. A
         # status moving on inside those (Waiting -> Running) reaches the ledger with the
         # usage sync instead: merging a whole list costs a read of the owner's ledger.
-        fingerprint = hash((page.total, tuple((i.id, is_terminal(i.status)) for i in page.items)))
+        fingerprint = hash(
+            (page.total, tuple((i, is_terminal(status)) for i, status in page.statuses.items()))
+        )
         if self._listings.get(owner) == fingerprint:
             return
         self._listings[owner] = fingerprint
         try:
-            await self._ledger(owner, page)
+            await self._ledger(owner, page.page())
         except Exception as error:  # the ledger is best effort; the usage sync job catches up
             log.warning(
                 "usage ledger update for %s failed (%s)", owner.user_id, type(error).__name__
@@ -320,9 +328,9 @@ class WatchService:
         """Whether the answer has anything to write; most have not."""
         before = item.tracked
         status = known_status(instance.status)
-        if instance.status != before.status or item.reads == 1:
-            return True  # the first answer of a watch may find it running, or over already
-        if status in TERMINAL_STATUSES:
+        if instance.status != before.status:
+            return True
+        if status in TERMINAL_STATUSES:  # the first answer of a watch may find it over already
             return True
         if status == InstanceStatus.RUNNING:
             if "ready" not in item.noticed:
@@ -362,9 +370,10 @@ class WatchService:
                 self._seen_up_to = None
                 return 0
             tracked: TrackedInstance | None = before
-            if instance.status != before.status:
+            running = known_status(instance.status) == InstanceStatus.RUNNING
+            if instance.status != before.status or (running and before.ready_at is None):
                 tracked = await instances.record_status(
-                    session, watch.instance_id, status=instance.status, now=now
+                    session, watch.instance_id, status=instance.status, now=now, ready=running
                 )
             if tracked is None:
                 return 0
@@ -386,7 +395,6 @@ class WatchService:
         watch, before = item.watch, item.tracked
         generation = watch.generation
         if status == InstanceStatus.RUNNING:
-            await instances.mark_ready(session, watch.instance_id, now=now)
             item.noticed.add("ready")
             queued = await announce_ready(
                 session, tracked, instance, generation=generation, now=now

@@ -19,10 +19,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
-from bot.domain.instances import Instance, InstancePage, ListFilter
+from bot.domain.instances import Instance, ListFilter
 from bot.scnet.budget import background_requests
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import TokenInvalid
+from bot.scnet.models import InstanceListing
 from bot.services.accounts import AccountService
 from bot.store.identity import SlackUser
 
@@ -46,9 +47,10 @@ class OwnerReads:
         self._monotonic = monotonic
         self._callers: dict[SlackUser, tuple[float, Caller]] = {}
 
-    async def listing(self, owner: SlackUser) -> InstancePage:
+    async def listing(self, owner: SlackUser) -> InstanceListing:
         return await self._as(
-            owner, lambda caller: self._client.list_instances(caller, ListFilter(limit=LIST_LIMIT))
+            owner,
+            lambda caller: self._client.read_instance_list(caller, ListFilter(limit=LIST_LIMIT)),
         )
 
     async def detail(self, owner: SlackUser, instance_id: str) -> Instance:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, case, func, select, update
 
 from bot.domain.instances import (
     TERMINAL_STATUSES,
@@ -28,7 +28,7 @@ from bot.domain.instances import (
 )
 from bot.store.database import Session, affected_rows
 from bot.store.identity import SlackUser
-from bot.store.tables import TrackedInstanceRow
+from bot.store.tables import TrackedInstanceRow, UtcDateTime
 from bot.store.upserts import insert_for
 
 InstanceSource = Literal["bot", "synced"]
@@ -226,18 +226,29 @@ def _listed_spec_values(instance: Instance) -> dict[str, object]:
 
 
 async def record_status(
-    session: Session, instance_id: str, *, status: str, now: datetime
+    session: Session, instance_id: str, *, status: str, now: datetime, ready: bool = False
 ) -> TrackedInstance | None:
-    """Store the status last seen; ``status_changed_at`` moves only when it changed."""
-    await session.execute(
-        update(TrackedInstanceRow)
-        .where(TrackedInstanceRow.instance_id == instance_id)
-        .where(TrackedInstanceRow.status != status)
-        .values(status=status, status_changed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
+    """Store the status last seen, and with ``ready`` that the instance is reachable (kept
+    from the first time); the row as it is now, in one statement. ``status_changed_at``
+    moves only when the status changed."""
+    row = TrackedInstanceRow
+    at = bindparam("recorded_at", now, type_=UtcDateTime())
+    values: dict[str, object] = {
+        "status": status,
+        "status_changed_at": case((row.status != status, at), else_=row.status_changed_at),
+        "updated_at": at,
+    }
+    if ready:
+        values["ready_at"] = func.coalesce(row.ready_at, at)
+    statement = (
+        update(row)
+        .where(row.instance_id == instance_id)
+        .values(values)
+        .returning(row)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    row = await _get_row(session, instance_id)
-    return None if row is None else tracked_record(row)
+    found = (await session.execute(statement)).scalar_one_or_none()
+    return None if found is None else tracked_record(found)
 
 
 async def mark_ready(session: Session, instance_id: str, *, now: datetime) -> bool:

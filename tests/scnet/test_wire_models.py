@@ -6,10 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from bot.domain.instances import InstanceStatus, known_status
 from bot.scnet.models import (
     CHINA_TIME,
+    InstanceListing,
     WireAccount,
     WireCenter,
     WireInstance,
@@ -193,6 +195,36 @@ def test_instance_pages_in_every_shape(key: str) -> None:
     assert [i.name for i in page.items] == ["Instances_2205113837"]
     assert parse_instances([SEED_DETAIL]).items == page.items
     assert parse_instances(None).items == ()
+
+
+def test_a_listing_gives_statuses_at_once_and_parses_an_item_only_when_asked() -> None:
+    numbered = {**SEED_DETAIL, "id": 42, "status": " Running "}
+    other = {**SEED_DETAIL, "id": "", "instanceServiceId": "svc-2", "status": "Waiting"}
+    broken = {**SEED_DETAIL, "id": "bad", "status": "Deploying", "cpuNumber": {"n": 1}}
+    unnamed = {**SEED_DETAIL, "id": "", "instanceServiceName": "no id"}
+    listing = InstanceListing({"total": 5, "list": [numbered, other, broken, unnamed, numbered]})
+    # The statuses are there without building a model: an item that would not parse only
+    # fails when it is wanted.
+    assert listing.statuses == {"42": "Running", "svc-2": "Waiting", "bad": "Deploying"}
+    assert listing.total == 5
+    two = listing.instance("svc-2")
+    assert two is not None
+    assert (two.id, two.status) == ("svc-2", "Waiting")
+    assert listing.instance("nobody") is None
+    with pytest.raises(ValidationError, match="cpuNumber"):
+        listing.instance("bad")
+
+
+def test_a_listing_page_is_the_full_parse_in_scnet_order() -> None:
+    first = {**SEED_DETAIL, "id": "a", "status": "Running"}
+    unnamed = {**SEED_DETAIL, "id": "", "instanceServiceName": "no id"}
+    again = {**SEED_DETAIL, "id": "a", "status": "Failed"}
+    data = {"total": 3, "records": [first, unnamed, again]}
+    page = InstanceListing(data).page()
+    expected = tuple(WireInstance.model_validate(i).to_domain() for i in (first, unnamed, again))
+    assert page.items == expected
+    assert parse_instances(data) == page
+    assert InstanceListing(data).statuses == {"a": "Running"}  # the first of an id counts
 
 
 def test_ids_and_renewed_tokens_in_every_documented_shape() -> None:
