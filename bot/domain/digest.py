@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.i18n import Locale
 from bot.domain.quota import QUOTA_RESOURCES, QuotaLimits, QuotaResource, Usage
 
 DEFAULT_DIGEST_TIME: Final = time(9, 0)
@@ -232,3 +233,14 @@ def _rows(raw: object) -> list[Sequence[object]]:
 
 def _int(raw: object) -> int:
     return int(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else 0
+
+
+@dataclass(frozen=True, slots=True)
+class TeamDigest:
+    """A team's digest settings; ``channel_id`` None means the digest (and alerts) are off."""
+
+    team_id: str
+    channel_id: str | None
+    schedule: DigestSchedule
+    locale: Locale | None
+    updated_at: datetime

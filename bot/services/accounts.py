@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from bot.domain.identity import SlackUser
 from bot.domain.instances import RegionToken, TokenClaims
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
@@ -45,7 +46,6 @@ from bot.store.accounts import (
     save_renewed_token,
 )
 from bot.store.database import Database
-from bot.store.identity import SlackUser
 from bot.store.vault import Vault
 
 log = logging.getLogger(__name__)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.domain.identity import SlackUser
 from bot.services.errors import AdminOnly
 from bot.store import audit
 from bot.store.audit import AuditEntry
 from bot.store.database import Database
-from bot.store.identity import SlackUser
 
 
 class AuditLog:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.domain.commands import Links
+from bot.domain.identity import SlackUser
 from bot.services.errors import AdminOnly, NotInChannel
 from bot.store import audit, team_settings
 from bot.store.database import Database
-from bot.store.identity import SlackUser
 
 
 class ChannelChoices:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.commands import Create, InstanceRef
 from bot.domain.commands.create import instance_spec
+from bot.domain.identity import SlackOrigin, SlackUser
 from bot.domain.instances import Image, Instance, InstanceSpec, ListFilter, NodeLimits
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
@@ -33,8 +34,7 @@ from bot.services.errors import (
 from bot.services.quota import check_create
 from bot.store import audit, instances, watches
 from bot.store.database import Database, Session
-from bot.store.identity import SlackUser
-from bot.store.instances import SlackOrigin, TrackedInstance
+from bot.store.instances import TrackedInstance
 
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.domain.i18n import Locale
+from bot.domain.identity import SlackUser
 from bot.store import preferences
 from bot.store.database import Database
-from bot.store.identity import SlackUser
 
 
 class Preferences:

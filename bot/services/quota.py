@@ -14,8 +14,9 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from bot.domain.commands import QuotaDigest, QuotaSet
-from bot.domain.digest import DigestSchedule
+from bot.domain.digest import DigestSchedule, TeamDigest
 from bot.domain.i18n import Locale
+from bot.domain.identity import SlackUser
 from bot.domain.instances import (
     ACCELERATORS,
     Instance,
@@ -41,9 +42,7 @@ from bot.services.errors import QuotaExceeded as QuotaExceeded
 from bot.store import accounts as account_rows
 from bot.store import audit, instances, quotas, team_settings
 from bot.store.database import Database
-from bot.store.identity import SlackUser
 from bot.store.instances import TrackedInstance
-from bot.store.team_settings import TeamDigest
 
 log = logging.getLogger(__name__)
 SYNC_LIST_LIMIT = 500

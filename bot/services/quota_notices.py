@@ -29,6 +29,7 @@ from bot.domain.digest import (
     Digest,
     LongRunner,
     QuotaAlert,
+    TeamDigest,
     alerts_to_send,
     digest_day,
     threshold_percent,
@@ -49,7 +50,6 @@ from bot.services.quota import QuotaReport, QuotaService
 from bot.store import outbox, quota_alerts, team_settings
 from bot.store.database import Database, Session
 from bot.store.quota_alerts import Threshold
-from bot.store.team_settings import TeamDigest
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.commands import Login
+from bot.domain.identity import SlackUser
 from bot.logs import new_request_id, request_id
 from bot.services.event_ledger import EventLedger
 from bot.slack.blocks import (
@@ -36,7 +37,6 @@ from bot.slack.blocks import (
 )
 from bot.slack.conversation import Conversation, Invocation, Message, Modal, notice
 from bot.slack.people import People
-from bot.store.identity import SlackUser
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]

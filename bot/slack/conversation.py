@@ -47,6 +47,7 @@ from bot.domain.commands import (
 from bot.domain.commands.create import create_from_fields
 from bot.domain.digest import next_digest_at
 from bot.domain.i18n import Locale, translate
+from bot.domain.identity import SlackOrigin, SlackUser
 from bot.domain.instances import Instance, TokenClaims
 from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
@@ -87,8 +88,6 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
 from bot.slack.blocks.quota_notices import build_digest_settings, digest_settings_text
-from bot.store.identity import SlackUser
-from bot.store.instances import SlackOrigin
 
 log = logging.getLogger(__name__)
 Tone = Literal["info", "success", "warning", "error"]

@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.i18n import DEFAULT_LOCALE, Locale, parse_locale
+from bot.domain.identity import SlackUser
 from bot.services.preferences import Preferences
-from bot.store.identity import SlackUser
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, delete, select, update
 
+from bot.domain.identity import SlackUser
 from bot.domain.secret import Secret
 from bot.store.database import Session, affected_rows
-from bot.store.identity import SlackUser
 from bot.store.tables import AccountRow
 from bot.store.upserts import insert_for
 from bot.store.vault import SecretUnreadable, Vault

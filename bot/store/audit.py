@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.domain.identity import SlackUser
 from bot.store.database import Session
-from bot.store.identity import SlackUser
 from bot.store.tables import AuditRow
 
 DETAIL_LIMIT = 300

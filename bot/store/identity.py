@@ -1,11 +1,8 @@
-"""Who a stored row belongs to: a Slack user is only unique within a workspace (team)."""
+"""Who a stored row belongs to: a Slack user is only unique within a workspace (team).
+
+The type is the domain's (``bot.domain.identity``); it is imported from here by older code.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class SlackUser:
-    team_id: str
-    user_id: str
+from bot.domain.identity import SlackUser as SlackUser

@@ -18,6 +18,7 @@ from typing import Literal
 
 from sqlalchemy import ColumnElement, bindparam, case, func, select, update
 
+from bot.domain.identity import SlackOrigin as SlackOrigin
 from bot.domain.instances import (
     TERMINAL_STATUSES,
     Instance,
@@ -32,14 +33,6 @@ from bot.store.tables import TrackedInstanceRow, UtcDateTime
 from bot.store.upserts import insert_for
 
 InstanceSource = Literal["bot", "synced"]
-
-
-@dataclass(frozen=True, slots=True)
-class SlackOrigin:
-    """Where the create command was typed: the bot answers in that thread."""
-
-    channel_id: str
-    thread_ts: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

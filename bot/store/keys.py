@@ -26,6 +26,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.identity import SlackUser
 from bot.store.accounts import (
     ACCESS_KEY_FIELD,
     SECRET_KEY_FIELD,
@@ -35,7 +36,6 @@ from bot.store.accounts import (
     unchanged_since_read,
 )
 from bot.store.database import Session, affected_rows, open_session_factory
-from bot.store.identity import SlackUser
 from bot.store.tables import AccountRow
 from bot.store.vault import SecretUnreadable, Vault
 

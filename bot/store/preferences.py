@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.domain.i18n import Locale, parse_locale
+from bot.domain.identity import SlackUser
 from bot.store.database import Session
-from bot.store.identity import SlackUser
 from bot.store.tables import UserPreferenceRow
 from bot.store.upserts import insert_for
 

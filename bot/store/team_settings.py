@@ -7,27 +7,18 @@ per channel so it cannot leak to another one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy import select
 
 from bot.domain.digest import DigestSchedule, clock_text
+
+# The domain's type; older code imports it from here.
+from bot.domain.digest import TeamDigest as TeamDigest
 from bot.domain.i18n import Locale, parse_locale
 from bot.store.database import Session
 from bot.store.tables import ChannelSettingRow, TeamSettingRow
 from bot.store.upserts import insert_for
-
-
-@dataclass(frozen=True, slots=True)
-class TeamDigest:
-    """A team's digest settings; ``channel_id`` None means the digest (and alerts) are off."""
-
-    team_id: str
-    channel_id: str | None
-    schedule: DigestSchedule
-    locale: Locale | None
-    updated_at: datetime
 
 
 def _digest(row: TeamSettingRow) -> TeamDigest:

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 
+from bot.domain.identity import SlackUser
 from bot.store.database import Session, affected_rows
-from bot.store.identity import SlackUser
 from bot.store.instances import TrackedInstance, tracked_record
 from bot.store.tables import AccountRow, TrackedInstanceRow, WatchRow
 from bot.store.watches import Watch, watch_record
