@@ -48,13 +48,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings, load_settings
+from bot.domain.identity import SlackUser
 from bot.domain.instances import InstanceSpec, Resources
+from bot.domain.notices import Delivery, NoticeKind, NoticeSender
 from bot.domain.secret import Secret
-from bot.services.notify import Delivery, NoticeKind, NoticeSender
 from bot.services.upkeep import Upkeep
 from bot.slack.sender import SlackDelivery
 from bot.store import instances, watches
-from bot.store.identity import SlackUser
 from bot.store.keys import generate_key
 from bot.wiring import Runtime, open_runtime, start_background
 

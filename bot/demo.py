@@ -14,11 +14,11 @@ from pathlib import Path
 from bot.config import Settings, load_settings
 from bot.console.repl import ConsoleSender, run_repl, script_lines, terminal_lines
 from bot.domain.i18n import DEFAULT_LOCALE
+from bot.domain.identity import SlackUser
 from bot.domain.secret import Secret
 from bot.scnet.simulator import Delays, ScnetSimulator
 from bot.slack.conversation import Invocation
 from bot.store import preferences
-from bot.store.identity import SlackUser
 from bot.store.keys import generate_key
 from bot.wiring import Runtime, open_runtime, start_background
 

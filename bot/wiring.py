@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings
+from bot.domain.notices import NoticeSender
 from bot.jobs import JobIntervals, Jobs, define_jobs
 from bot.scnet.budget import RequestBudget
 from bot.scnet.client import ClientOptions, ScnetClient
@@ -26,7 +27,7 @@ from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
 from bot.services.event_ledger import EventLedger
 from bot.services.instances import InstanceService, WatchPolicy
-from bot.services.notify import DeliveryPolicy, NoticeSender, NotifyService
+from bot.services.notify import DeliveryPolicy, NotifyService
 from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
 from bot.services.quota_notices import QuotaNotices

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console.text import render_blocks, render_view
-from bot.services.notify import Delivery, TargetUnavailable
+from bot.domain.notices import Delivery, TargetUnavailable
 from bot.slack.blocks.watch_notices import build_delivery
 from bot.slack.conversation import Conversation, Invocation, Message, Modal
 

@@ -41,7 +41,7 @@ from bot.domain.quota import (
     crossed_thresholds,
     longest_running,
 )
-from bot.services.notify import (
+from bot.services.announce import (
     announce_digest,
     announce_member_quota_alert,
     announce_quota_alert,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.scnet.errors import ScnetError
 from bot.services.accounts import AccountService, LoginNeeded
-from bot.services.notify import announce_login_needed
+from bot.services.announce import announce_login_needed
 from bot.services.watch import LOGIN_PAUSE, login_episode
 from bot.store import accounts as stored_accounts
 from bot.store import watch_control, watches

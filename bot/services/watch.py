@@ -14,7 +14,7 @@ scheduler runs every second:
    look: ``running_interval`` (to see it end), just before its time limit (to remind the
    owner) and just after it (to report the end). Owners with nothing watched cost nothing.
 3. It reads those owners concurrently and commits, per changed instance, in one transaction:
-   its next poll, the new status and the notices the change causes (``bot.services.notify``).
+   its next poll, the new status and the notices the change causes (``bot.services.announce``).
    That transaction's first statement re-plans the watch for the generation the sweep knew;
    a watch restarted or stopped meanwhile matches nothing, and the stale answer changes
    nothing. Notices carry their dedupe key, so two leaders overlapping for a moment during a
@@ -33,6 +33,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.domain.identity import SlackUser
 from bot.domain.instances import (
     TERMINAL_STATUSES,
     Instance,
@@ -40,12 +41,13 @@ from bot.domain.instances import (
     InstanceStatus,
     is_terminal,
     known_status,
+    time_left,
 )
 from bot.scnet.client import ScnetClient
 from bot.scnet.errors import InputError, InstanceNotFound, ScnetError
-from bot.scnet.models import InstanceListing, parse_timeout
+from bot.scnet.models import InstanceListing
 from bot.services.accounts import AccountService, LoginNeeded
-from bot.services.notify import (
+from bot.services.announce import (
     announce_autostop,
     announce_ended,
     announce_login_needed,
@@ -57,7 +59,6 @@ from bot.services.watch_reads import OwnerReads
 from bot.store import accounts as stored_accounts
 from bot.store import instances, watch_control, watches
 from bot.store.database import Database, Session
-from bot.store.identity import SlackUser
 from bot.store.instances import TrackedInstance
 from bot.store.watches import Watch
 
@@ -134,10 +135,7 @@ class WatchService:
         self._on_notice = on_notice
         self._ledger = ledger
         self._reads = OwnerReads(
-            client=client,
-            accounts=accounts,
-            concurrency=self._policy.concurrency,
-            monotonic=monotonic,
+            client=client, accounts=accounts, concurrency=self._policy.concurrency
         )
         self._turns: OwnerTurns[SlackUser] = OwnerTurns(rate=self._policy.reads_per_second)
         self._watched: dict[str, _Watched] = {}
@@ -335,7 +333,7 @@ class WatchService:
         if status == InstanceStatus.RUNNING:
             if "ready" not in item.noticed:
                 return True  # the usage sync may have recorded "Running" before we saw it
-            left = self.time_left(instance, now)
+            left = time_left(instance, now)
             reminder = self._policy.autostop_reminder
             return (
                 "autostop" not in item.noticed
@@ -399,7 +397,7 @@ class WatchService:
             queued = await announce_ready(
                 session, tracked, instance, generation=generation, now=now
             )
-            left = self.time_left(instance, now)
+            left = time_left(instance, now)
             reminder = self._policy.autostop_reminder
             if left is not None and reminder and timedelta(0) < left <= reminder:
                 item.noticed.add("autostop")
@@ -440,7 +438,6 @@ class WatchService:
 
     async def _pause_for_login(self, owner: SlackUser) -> None:
         now = self._now()
-        self._reads.forget(owner)
         async with self._db.transaction() as session:
             paused = await watch_control.pause_owner_watches(
                 session, owner, reason=LOGIN_PAUSE, now=now
@@ -467,7 +464,7 @@ class WatchService:
         if known_status(instance.status) != InstanceStatus.RUNNING:
             return soonest
         candidates = [now + timedelta(seconds=policy.running_interval)]
-        left = self.time_left(instance, now)
+        left = time_left(instance, now)
         if left is not None:
             ends_at = now + left
             remind_at = ends_at - policy.autostop_reminder
@@ -476,20 +473,6 @@ class WatchService:
             else:
                 candidates.append(ends_at + timedelta(seconds=policy.end_grace))
         return max(soonest, min(candidates))
-
-    @staticmethod
-    def time_left(instance: Instance, now: datetime) -> timedelta | None:
-        """Until the time limit stops it: SCNet's remainingTime, else start + timeoutLimit."""
-        if instance.remaining:
-            try:
-                left = parse_timeout(instance.remaining)
-            except ValueError:
-                left = None
-            if left is not None:
-                return left
-        if instance.timeout_limit is not None and instance.started_at is not None:
-            return instance.started_at + instance.timeout_limit - now
-        return None
 
     # --- after a restart of the bot ----------------------------------------------------------
 

@@ -34,7 +34,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.services.notify import (
+from bot.domain.notices import (
     Delivery,
     PermanentFailure,
     RetryLater,

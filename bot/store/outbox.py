@@ -27,35 +27,13 @@ from typing import Literal
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 
+from bot.domain.identity import NoticeTarget
 from bot.store.database import Session, affected_rows, dialect_of
 from bot.store.tables import OutboxRow
 from bot.store.upserts import insert_for
 
 NoticeStatus = Literal["pending", "sent", "dead"]
 ERROR_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class NoticeTarget:
-    """A DM to ``user_id``, or a post in ``channel_id`` (in ``thread_ts`` when given)."""
-
-    user_id: str | None = None
-    channel_id: str | None = None
-    thread_ts: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.user_id is None) == (self.channel_id is None):
-            raise ValueError("a notice goes to a user (DM) or to a channel, exactly one")
-        if self.thread_ts is not None and self.channel_id is None:
-            raise ValueError("a thread needs its channel")
-
-    @classmethod
-    def dm(cls, user_id: str) -> NoticeTarget:
-        return cls(user_id=user_id)
-
-    @classmethod
-    def channel(cls, channel_id: str, thread_ts: str | None = None) -> NoticeTarget:
-        return cls(channel_id=channel_id, thread_ts=thread_ts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.domain.identity import NoticeTarget
 from bot.domain.instances import InstanceSpec, Resources
 from bot.services.upkeep import Upkeep
 from bot.store import deliveries, instances, outbox, watches
 from bot.store.database import Database, Session
-from bot.store.outbox import NoticeTarget
 from bot.web import Watcher, build_web_app
 from tests.store.fakes import ALICE, NOW
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.identity import NoticeTarget
 from bot.store import outbox
 from bot.store.database import Database, Session
-from bot.store.outbox import NoticeTarget
 from bot.store.tables import OutboxRow
 from tests.store.fakes import NOW
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import Text, cast, column, select, table, text
 from sqlalchemy.engine import make_url
 
+from bot.domain.identity import NoticeTarget
 from bot.store import accounts, audit, outbox
 from bot.store.database import Database
 from bot.store.identity import SlackUser
 from bot.store.keys import generate_key, rotate_keys
-from bot.store.outbox import NoticeTarget
 from bot.store.tables import AccountRow, Base
 from bot.store.vault import Vault
 from tests.store.fakes import ALICE, BOB, NOW, FakeLogin, fake_login

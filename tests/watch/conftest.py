@@ -14,6 +14,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.commands import Create
+from bot.domain.identity import SlackUser
 from bot.domain.secret import Secret
 from bot.scnet.client import ScnetClient
 from bot.services.accounts import AccountPolicy, AccountService
@@ -24,7 +25,6 @@ from bot.services.watch import Ledger, PollPolicy, WatchService
 from bot.slack.sender import SlackSender
 from bot.store import outbox
 from bot.store.database import Database
-from bot.store.identity import SlackUser
 from bot.store.instances import SlackOrigin
 from bot.store.keys import generate_key
 from bot.store.outbox import Notice

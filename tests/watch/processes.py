@@ -19,10 +19,10 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.domain.commands import Create
+from bot.domain.identity import SlackUser
 from bot.domain.secret import Secret
 from bot.scnet.simulator import Delays, ScnetSimulator
 from bot.store import outbox
-from bot.store.identity import SlackUser
 from bot.store.instances import SlackOrigin
 from bot.store.keys import generate_key
 from bot.store.outbox import Notice

@@ -19,8 +19,9 @@ from contextlib import AsyncExitStack
 from datetime import timedelta
 
 from bot.config import load_settings
+from bot.domain.notices import Delivery, NoticeSender
 from bot.jobs import JobIntervals
-from bot.services.notify import Delivery, DeliveryPolicy, NoticeSender
+from bot.services.notify import DeliveryPolicy
 from bot.slack.sender import SlackDelivery
 from bot.wiring import open_runtime, start_background
 

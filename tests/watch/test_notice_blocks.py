@@ -11,18 +11,17 @@ import pytest
 
 from bot.console.repl import ConsoleSender
 from bot.domain.i18n import Locale
-from bot.domain.secret import Secret
-from bot.services.notify import (
+from bot.domain.identity import NoticeTarget, SlackUser
+from bot.domain.notices import (
     Delivery,
     NoticeKind,
     TargetUnavailable,
     from_snapshot,
     snapshot,
 )
+from bot.domain.secret import Secret
 from bot.slack.blocks import ids
 from bot.slack.blocks.watch_notices import build_delivery
-from bot.store.identity import SlackUser
-from bot.store.outbox import NoticeTarget
 from tests.slack.blocks_check import action_ids, check_message
 from tests.slack.samples import NOW, make_instance
 

@@ -1,6 +1,6 @@
 """What the watcher tells people: ready, ended, still queued, stopping soon, log in again.
 
-``build_delivery`` turns a ``bot.services.notify.Delivery`` into blocks plus the fallback
+``build_delivery`` turns a ``bot.domain.notices.Delivery`` into blocks plus the fallback
 text Slack shows in notifications; the Slack sender and the console both use it. It also
 dispatches the team notices (digest, quota alerts) to ``quota_notices``.
 
@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 from bot.domain.i18n import Locale, translate
 from bot.domain.instances import Instance
+from bot.domain.notices import Delivery, LinkProblem, NoticeKind
 from bot.domain.secret import Secret
-from bot.services.notify import Delivery, LinkProblem, NoticeKind
 
 from . import ids, limits
 from .display import duration_text, short_id, slack_time, status_label, status_text
