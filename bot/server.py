@@ -21,7 +21,7 @@ import gc
 import logging
 import signal
 import time
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -141,9 +141,7 @@ async def _serve(settings: Settings, stop: asyncio.Event, inflight: InFlight) ->
         # listener tasks waiting for SCNet; with the default thresholds the collector rescans
         # them every few hundred acks, which put the ack p99 at 115 ms for 3,000 commands in
         # bench/ack.py, against 43-53 ms with these (the p50 did not move).
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        stack.callback(_tune_gc())
         watcher = Watcher(
             figures=background.upkeep.figures,
             is_leader=lambda: background.jobs.is_leader,
@@ -189,6 +187,21 @@ async def _serve(settings: Settings, stop: asyncio.Event, inflight: InFlight) ->
                 settings.shutdown_grace,
             )
     log.info("stopped in %.1f s", time.monotonic() - began)
+
+
+def _tune_gc() -> Callable[[], None]:
+    """Freeze what exists and raise the young threshold (see ``_serve``); returns the undo, so
+    that a process running the server in-process (the tests) gets its collector back as it was."""
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+    def undo() -> None:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+    return undo
 
 
 async def _until_stopped(stop: asyncio.Event, socket: asyncio.Task[None] | None) -> None:

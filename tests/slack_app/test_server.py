@@ -4,12 +4,14 @@ GET /metrics on PORT; only HTTP mode takes Slack's requests on POST /slack/event
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.config import Settings, load_settings
 from bot.server import run_server
@@ -18,14 +20,21 @@ from tests.fake_slack import FakeSlack
 from tests.scnet_fixtures import SimulatedScnet
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@pytest.fixture
+def port() -> Iterator[int]:
+    """A port the OS picked, held for the whole test: a socket stays bound to it (not
+    listening, with SO_REUSEADDR, so that the server can bind it too on Linux), and the OS
+    gives it to nobody else meanwhile, unlike a port bound, closed and reused."""
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", 0))
+        port: int = holder.getsockname()[1]
+        yield port
 
 
-def _settings(slack: FakeSlack, scnet: SimulatedScnet, tmp_path: Path, **more: object) -> Settings:
+def _settings(
+    slack: FakeSlack, scnet: SimulatedScnet, tmp_path: Path, *, port: int, **more: object
+) -> Settings:
     return load_settings(
         slack_bot_token=slack.bot_token,
         slack_signing_secret=slack.signing_secret,
@@ -33,7 +42,7 @@ def _settings(slack: FakeSlack, scnet: SimulatedScnet, tmp_path: Path, **more: o
         scnet_api_url=scnet.base_url,
         database_url=f"sqlite:///{tmp_path / 'bot.db'}",
         encryption_keys=generate_key(),
-        port=_free_port(),
+        port=port,
         _env_file=None,
         **more,
     )
@@ -69,11 +78,11 @@ async def _get(url: str) -> tuple[int, str]:
 
 
 async def test_socket_mode_serves_slack_on_the_socket_and_health_on_the_port(
-    scnet: SimulatedScnet, tmp_path: Path
+    scnet: SimulatedScnet, tmp_path: Path, port: int
 ) -> None:
     async with FakeSlack() as slack:
         alice = slack.add_user("alice")
-        settings = _settings(slack, scnet, tmp_path, slack_app_token=slack.app_token)
+        settings = _settings(slack, scnet, tmp_path, port=port, slack_app_token=slack.app_token)
         async with serving(settings) as base:
             await slack.wait_for_socket()
             ack = await slack.socket_send(slack.slash_command(alice.id, "help"))
@@ -92,11 +101,11 @@ async def test_socket_mode_serves_slack_on_the_socket_and_health_on_the_port(
 
 
 async def test_http_mode_takes_signed_requests_and_serves_metrics(
-    scnet: SimulatedScnet, tmp_path: Path
+    scnet: SimulatedScnet, tmp_path: Path, port: int
 ) -> None:
     async with FakeSlack() as slack:
         alice = slack.add_user("alice")
-        async with serving(_settings(slack, scnet, tmp_path)) as base:
+        async with serving(_settings(slack, scnet, tmp_path, port=port)) as base:
             request = slack.slash_command(alice.id, "help")
             async with (
                 aiohttp.ClientSession() as http,
@@ -117,3 +126,15 @@ async def test_http_mode_takes_signed_requests_and_serves_metrics(
                 line.startswith('scnet_bot_http_requests_total{route="/slack/events",status="200"}')
                 for line in metrics.splitlines()
             )
+
+
+async def test_the_collector_is_left_as_it_was_found(
+    scnet: SimulatedScnet, tmp_path: Path, port: int
+) -> None:
+    # run_server freezes the heap and raises the young threshold for the process it serves;
+    # running it in-process must give the tests their own collector back afterwards.
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    async with FakeSlack() as slack, serving(_settings(slack, scnet, tmp_path, port=port)):
+        assert gc.get_threshold() != thresholds
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == frozen
