@@ -31,6 +31,7 @@ from bot.scnet.errors import (
     UpstreamBusy,
     UpstreamHttpError,
 )
+from tests.ports import held_port
 from tests.scnet_fixtures import SimulatedScnet, make_client
 
 AI = "/ai/openapi/v2/instance-service"
@@ -219,10 +220,11 @@ async def test_a_create_that_times_out_is_not_retried_and_may_exist(scnet: Simul
 
 
 async def test_a_create_that_never_connected_is_a_plain_network_error() -> None:
-    # Nothing listens on the discard port: the create never reached SCNet, so it is safe to say.
-    async with make_client("http://127.0.0.1:9", timeout=2) as client:
-        with pytest.raises(NetworkError) as caught:
-            await client.create_instance(Caller(Secret("t.t.t")), spec())
+    # Nothing listens on the port: the create never reached SCNet, so it is safe to say.
+    with held_port() as port:
+        async with make_client(f"http://127.0.0.1:{port}", timeout=2) as client:
+            with pytest.raises(NetworkError) as caught:
+                await client.create_instance(Caller(Secret("t.t.t")), spec())
     assert not isinstance(caught.value, CreateOutcomeUnknown)
 
 

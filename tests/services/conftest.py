@@ -29,6 +29,7 @@ class Services:
     scnet: SimulatedScnet
     database: Database
     vault: Vault
+    client: ScnetClient  # the one every service above calls SCNet through
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.scnet.clock(), tz=UTC)
@@ -50,4 +51,4 @@ async def services(scnet: SimulatedScnet, client: ScnetClient, database: Databas
     )
     instances = InstanceService(db=database, client=client, accounts=accounts, now=now)
     quota = QuotaService(db=database, client=client, accounts=accounts, now=now)
-    return Services(accounts, instances, quota, scnet, database, vault)
+    return Services(accounts, instances, quota, scnet, database, vault, client)

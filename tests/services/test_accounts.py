@@ -83,7 +83,7 @@ async def test_a_token_near_expiry_is_renewed_before_the_call(services: Services
 async def test_a_10008_answer_renews_once_and_retries_once(services: Services) -> None:
     await login(services)
     services.scnet.sim.faults.fail_next("GET", "*/resource-group", code="10008")
-    client = services.instances._client
+    client = services.client
     groups = await services.accounts.call(ALICE, client.list_resource_groups)
     assert "TeslaM40" in groups
     assert services.scnet.sim.requests.count("POST", RENEW) == 1
@@ -93,7 +93,7 @@ async def test_a_10008_answer_renews_once_and_retries_once(services: Services) -
 async def test_a_second_10008_after_renewal_surfaces(services: Services) -> None:
     await login(services)
     services.scnet.sim.faults.fail_next("GET", "*/resource-group", code="10008", times=2)
-    client = services.instances._client
+    client = services.client
     with pytest.raises(TokenInvalid):
         await services.accounts.call(ALICE, client.list_resource_groups)
     assert services.scnet.sim.requests.count("POST", RENEW) == 1
@@ -101,10 +101,15 @@ async def test_a_second_10008_after_renewal_surfaces(services: Services) -> None
 
 async def test_concurrent_renewals_collapse_into_one_scnet_call(services: Services) -> None:
     await login(services, ttl=10 * 60)
-    services.scnet.sim.faults.add_latency(0.2, path=RENEW)  # let everyone pile up on the lock
-    callers = await asyncio.gather(*(services.accounts.caller(ALICE) for _ in range(10)))
+    # SCNet holds the first renewal until it has arrived: by then every other caller has read
+    # the old token (waiting on the lock, or, were there none, on its way to renew it too).
+    renewal = services.scnet.sim.faults.hold("POST", RENEW)
+    callers = asyncio.gather(*(services.accounts.caller(ALICE) for _ in range(10)))
+    await services.scnet.sim.requests.wait_for("POST", RENEW)
+    renewal.release()
+    tokens = await callers
     assert services.scnet.sim.requests.count("POST", RENEW) == 1
-    assert len({c.token.reveal() for c in callers}) == 1
+    assert len({c.token.reveal() for c in tokens}) == 1
 
 
 async def test_refused_renewal_without_credentials_asks_for_a_new_login(
@@ -131,7 +136,7 @@ async def test_refused_renewal_with_stored_keys_mints_a_fresh_token(services: Se
     services.scnet.clock.advance(86400 - 60)  # the token is about to expire
     services.scnet.sim.faults.fail_next("POST", RENEW, code="10008")
     caller = await services.accounts.caller(ALICE)
-    await services.instances._client.check_token(caller.token)
+    await services.client.check_token(caller.token)
     assert services.scnet.sim.requests.count("POST", "/api/user/v3/tokens") == 2
 
 
@@ -187,7 +192,7 @@ async def test_a_burst_of_calls_reads_the_login_once(services: Services) -> None
     accounts = AccountService(
         db=services.database,
         vault=services.vault,
-        client=services.accounts._client,
+        client=services.client,
         policy=AccountPolicy(default_ai_url=services.scnet.base_url, discover_region=True),
         now=services.now,
         clock=lambda: seconds[0],

@@ -102,7 +102,7 @@ async def test_sync_counts_instances_started_outside_the_bot(services: Services)
     await create(services, ALICE, "via-bot", 1)
     # Bob starts one from SCNet's web console: the bot has never heard of it.
     console = services.scnet.caller("bob")
-    console_id = await services.instances._client.create_instance(console, _spec("console", 2))
+    console_id = await services.client.create_instance(console, _spec("console", 2))
     assert (await services.quota.report("T1")).team_usage.gpus == 1
     report = await services.quota.sync_usage()
     assert report.accounts == 2
@@ -111,8 +111,8 @@ async def test_sync_counts_instances_started_outside_the_bot(services: Services)
     assert usage.team_usage.gpus == 3
     assert usage.members[BOB.user_id].gpus == 2
     # Deleted from the console: the next sync notices it is gone.
-    await services.instances._client.stop_instances(console, [console_id])
-    await services.instances._client.delete_instances(console, [console_id])
+    await services.client.stop_instances(console, [console_id])
+    await services.client.delete_instances(console, [console_id])
     assert (await services.quota.sync_usage()).gone == 1
     assert (await services.quota.report("T1")).team_usage.gpus == 1
 

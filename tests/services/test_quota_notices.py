@@ -99,7 +99,7 @@ def restarted_notices(services: Services) -> QuotaNotices:
     """A new process over the same database: nothing kept in memory carries over."""
     restarted = QuotaService(
         db=services.database,
-        client=services.instances._client,
+        client=services.client,
         accounts=services.accounts,
         now=services.now,
     )

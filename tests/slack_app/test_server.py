@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,19 +16,14 @@ from bot.config import Settings, load_settings
 from bot.server import run_server
 from bot.store.keys import generate_key
 from tests.fake_slack import FakeSlack
+from tests.ports import held_port
 from tests.scnet_fixtures import SimulatedScnet
 
 
 @pytest.fixture
 def port() -> Iterator[int]:
-    """A port the OS picked, held for the whole test: a socket stays bound to it (not
-    listening, with SO_REUSEADDR, so that the server can bind it too on Linux), and the OS
-    gives it to nobody else meanwhile, unlike a port bound, closed and reused."""
-    with socket.socket() as holder:
-        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        holder.bind(("127.0.0.1", 0))
-        port: int = holder.getsockname()[1]
-        yield port
+    with held_port() as held:
+        yield held
 
 
 def _settings(

@@ -22,13 +22,18 @@ added; ``times=None`` keeps one forever. Kinds:
 ``GET …/task`` or the old ``GET …/images`` answer 404/405 so the client's fallback to
 ``task/list`` or ``POST image/images`` can be tested (reference §5.4, §5.6).
 
+``hold(method, path)`` returns a ``Gate``: matching requests are logged, then wait until the
+test calls ``release`` (or the simulator stops), so a test decides when SCNet answers without
+any clock: several callers can be kept waiting on one renewal, say.
+
 Latency: ``latency`` seconds on every API request, plus per-path ``add_latency`` entries (the
 first match wins over the global value).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Literal
 
@@ -68,6 +73,31 @@ class Fault:
         )
 
 
+@dataclass(slots=True)
+class Gate:
+    """Requests matching ``method`` and ``path`` wait here until ``release``."""
+
+    method: str
+    path: str
+    _open: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def matches(self, method: str, template: str, path: str) -> bool:
+        return route_matches(
+            self.method, self.path, request_method=method, template=template, path=path
+        )
+
+    @property
+    def released(self) -> bool:
+        return self._open.is_set()
+
+    def release(self) -> None:
+        """Let every waiting request, and every later one, through."""
+        self._open.set()
+
+    async def wait(self) -> None:
+        await self._open.wait()
+
+
 @dataclass(frozen=True, slots=True)
 class Latency:
     method: str
@@ -80,6 +110,7 @@ class FaultPlan:
         self.latency = 0.0
         self._faults: list[Fault] = []
         self._latencies: list[Latency] = []
+        self._gates: list[Gate] = []
 
     @property
     def pending(self) -> tuple[Fault, ...]:
@@ -118,6 +149,19 @@ class FaultPlan:
     def unsupported(self, method: str, path: str, status: int = 404) -> Fault:
         return self.http_error(method, path, status, times=None)
 
+    def hold(self, method: str, path: str) -> Gate:
+        """Keep matching requests waiting, after they are logged, until the gate's release."""
+        gate = Gate(method, path)
+        self._gates.append(gate)
+        return gate
+
+    def gate_for(self, method: str, template: str, path: str) -> Gate | None:
+        """The first gate holding this request that is still closed."""
+        for gate in self._gates:
+            if not gate.released and gate.matches(method, template, path):
+                return gate
+        return None
+
     def add_latency(self, seconds: float, *, method: str = "*", path: str = "*") -> None:
         self._latencies.append(Latency(method, path, seconds))
 
@@ -144,3 +188,6 @@ class FaultPlan:
         self.latency = 0.0
         self._faults.clear()
         self._latencies.clear()
+        for gate in self._gates:
+            gate.release()
+        self._gates.clear()

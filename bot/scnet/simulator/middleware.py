@@ -2,10 +2,11 @@
 
 Order per request under ``/ai/``, ``/ac/`` or ``/api/``: parse the body once (GET bodies
 included: the old images and list forms send one), decode the token once, append to the
-request log, sleep the configured latency, then answer, either through the handler (an
-``ApiError`` becomes an error envelope with ``config.error_http_status``) or through the
-fault the plan picked for this request. ``/_sim/…`` control routes and the placeholder notebook
-page pass straight through: they are neither logged nor faulted.
+request log, sleep the configured latency, wait at a held gate (``FaultPlan.hold``), then
+answer, either through the handler (an ``ApiError`` becomes an error envelope with
+``config.error_http_status``) or through the fault the plan picked for this request. ``/_sim/…``
+control routes and the placeholder notebook page pass straight through: they are neither
+logged nor faulted.
 
 A request no route serves, under any prefix (a doubled ``/ai/ai/…``, a base stripped of its
 ``/ai``, a wrong method), is logged like an API request (template = its path, ``code`` None),
@@ -83,6 +84,9 @@ async def simulator_middleware(request: web.Request, handler: Handler) -> web.St
     delay = sim.faults.latency_for(request.method, template, request.path)
     if delay > 0:
         await asyncio.sleep(delay)
+    gate = sim.faults.gate_for(request.method, template, request.path)
+    if gate is not None:
+        await sim.wait_open(gate)
     fault = sim.faults.take(request.method, template, request.path)
     response = await _answer(request, handler, fault)
     entry.http_status = response.status

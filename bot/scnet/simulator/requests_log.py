@@ -9,6 +9,7 @@ password and AK/SK signature are not recorded, only the header *names*.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,11 +50,27 @@ class RequestLog:
     def __init__(self, *, limit: int = 100_000) -> None:
         self._entries: deque[RecordedRequest] = deque(maxlen=limit)
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._grew = asyncio.Event()
 
     def record(self, entry: RecordedRequest) -> RecordedRequest:
         self._entries.append(entry)
         self._counts[(entry.method, entry.template)] += 1
+        self._grew.set()
         return entry
+
+    async def wait_for(
+        self,
+        method: str,
+        pattern: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a bound on a test's wait, not a deadline
+    ) -> None:
+        """Until ``count`` requests matching ``pattern`` have arrived (answered or not): a test
+        learns that the client is inside a call, e.g. one a ``hang`` or a ``hold`` keeps open."""
+        async with asyncio.timeout(timeout):
+            while self.count(method, pattern) < count:
+                self._grew.clear()
+                await self._grew.wait()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -36,7 +36,7 @@ from bot.scnet.simulator.catalog import (
 )
 from bot.scnet.simulator.clock import Clock
 from bot.scnet.simulator.config import SimulatorConfig
-from bot.scnet.simulator.faults import IMAGES_OLD, LIST_BY_BODY, Fault, FaultPlan
+from bot.scnet.simulator.faults import IMAGES_OLD, LIST_BY_BODY, Fault, FaultPlan, Gate
 from bot.scnet.simulator.keys import SIMULATOR
 from bot.scnet.simulator.lifecycle import Delays, Instance
 from bot.scnet.simulator.middleware import simulator_middleware
@@ -176,6 +176,16 @@ class ScnetSimulator:
         closing = self._closing or asyncio.Event()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closing.wait(), seconds)
+
+    async def wait_open(self, gate: Gate) -> None:
+        """Until ``gate`` is released, or the simulator stops."""
+        closing = self._closing or asyncio.Event()
+        waits = {asyncio.ensure_future(closing.wait()), asyncio.ensure_future(gate.wait())}
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         if self._runner is not None:
