@@ -1,7 +1,35 @@
-"""The composition root: builds the object graph once from ``Settings``.
+"""The composition root: the one place that builds the object graph, for every mode.
 
-Nothing else constructs clients, databases or services; tests build the same graph from the
-same functions with their own settings (simulator URL, temp database, fake Slack).
+Nothing else constructs clients, databases, services, the Bolt app or the scheduler. Every
+function takes an ``AsyncExitStack`` that closes what it opened, in reverse order; build
+everything inside a running event loop. The pieces, and who uses them:
+
+``open_runtime(settings, stack)`` -> ``Runtime``
+    migrate the database, then the SCNet client, vault and use cases, and the
+    ``Conversation`` that answers commands, buttons and forms. Alone: ``console``, tests.
+``start_background(runtime, sender, stack)`` -> ``Background``
+    the scheduler and its jobs (watching, notices through ``sender``, renewals, digests).
+``slack_app(runtime)`` -> Bolt ``AsyncApp``; ``slack_sender(settings, stack)`` -> the
+    ``NoticeSender`` that posts notices through the Slack Web API.
+``open_slack_bot(settings, stack, runtime=None)`` -> ``SlackBot``
+    all of the above for Slack: ``run``; the playground, with a demo's runtime.
+``open_demo(stack)`` -> ``Demo``
+    the embedded SCNet simulator with a demo account (both regions, AK/SK known), a SQLite
+    database and a fresh key in a temporary folder, and the runtime on them; ``Demo.log_in``
+    signs a Slack user in as the demo account. ``demo`` adds the console; the playground
+    passes its Slack settings and adds ``open_slack_bot(demo.settings, stack, runtime=...)``.
+
+A playground, for example::
+
+    async with AsyncExitStack() as stack:
+        demo = await open_demo(stack, slack_api_url=api, slack_bot_token=bot_token,
+                               slack_signing_secret=secret, bot_admins=("U1",))
+        await demo.log_in(SlackUser(team, "U1"))
+        bot = await open_slack_bot(demo.settings, stack, runtime=demo.runtime)
+        ...  # serve bot.app at POST /slack/events (bot.slack.http.events_handler)
+
+Tests and ``bench/`` build the same graph from the same functions with their own settings
+(simulator URL, temp database, fake Slack) and an injected clock.
 """
 
 from __future__ import annotations
@@ -9,19 +37,25 @@ from __future__ import annotations
 import os
 import random
 import socket
+import tempfile
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
+from bot.domain.identity import SlackUser
 from bot.domain.notices import NoticeSender
+from bot.domain.secret import Secret
 from bot.jobs import JobIntervals, Jobs, define_jobs
 from bot.scnet.budget import RequestBudget
 from bot.scnet.client import ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
+from bot.scnet.simulator import Delays, ScnetSimulator
+from bot.scnet.simulator.catalog import REGIONS
 from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
@@ -33,11 +67,14 @@ from bot.services.quota import QuotaService
 from bot.services.quota_notices import QuotaNotices
 from bot.services.renewals import RenewalService
 from bot.services.upkeep import Upkeep
-from bot.services.watch import PollPolicy, WatchService
+from bot.services.watch import WatchService
+from bot.services.watch_policy import PollPolicy
 from bot.slack.app import STILL_WAITING_AFTER, SlackAdapter, SlackSettings, build_app
 from bot.slack.conversation import Conversation
 from bot.slack.people import People
+from bot.slack.sender import SlackDelivery
 from bot.store.database import Database
+from bot.store.keys import generate_key
 from bot.store.leadership import leadership_for
 from bot.store.migrate import upgrade_database
 from bot.store.vault import Vault
@@ -245,3 +282,90 @@ async def start_background(
     await jobs.start()
     stack.push_async_callback(jobs.stop)
     return Background(jobs, watcher, notifier, renewals, upkeep, quota_notices)
+
+
+def slack_sender(settings: Settings, stack: AsyncExitStack) -> NoticeSender:
+    """The sender that posts notices through the Slack Web API at ``SLACK_API_URL``."""
+    settings.require("slack_bot_token")
+    assert settings.slack_bot_token is not None
+    delivery = SlackDelivery(
+        token=settings.slack_bot_token.get_secret_value(),
+        api_url=settings.slack_api_url,
+        command=settings.slash_command,
+    )
+    stack.push_async_callback(delivery.close)
+    return delivery.sender
+
+
+@dataclass
+class SlackBot:
+    """A bot serving Slack: the use cases, the Bolt app and the running scheduler."""
+
+    runtime: Runtime
+    app: AsyncApp
+    background: Background
+
+
+async def open_slack_bot(
+    settings: Settings, stack: AsyncExitStack, *, runtime: Runtime | None = None
+) -> SlackBot:
+    """Everything ``scnet-bot run`` serves, on ``runtime`` (opened from ``settings`` if None).
+
+    The caller serves ``app`` (HTTP or Socket Mode); the scheduler already runs, its notices
+    going to Slack's Web API.
+    """
+    settings.require("slack_bot_token", "slack_signing_secret", "encryption_keys")
+    if runtime is None:
+        runtime = await open_runtime(settings, stack)
+    background = await start_background(runtime, slack_sender(settings, stack), stack)
+    return SlackBot(runtime=runtime, app=slack_app(runtime), background=background)
+
+
+# The demo's SCNet account: in every region of the simulator, with keys a login form accepts.
+DEMO_SCNET_USER = "demo"
+DEMO_ACCESS_KEY = "AK-demo"
+DEMO_SECRET_KEY = "SK-demo"  # noqa: S105 - the simulator's demo account, printed on purpose
+DEMO_BALANCE = "888.00"
+
+
+@dataclass
+class Demo:
+    """A self-contained world: the SCNet simulator, a temporary database, the runtime on them."""
+
+    simulator: ScnetSimulator
+    settings: Settings
+    runtime: Runtime
+
+    async def log_in(self, user: SlackUser, scnet_user: str = DEMO_SCNET_USER) -> None:
+        """Sign ``user`` in to SCNet as ``scnet_user`` (a simulator account), as a token would."""
+        token = Secret(self.simulator.issue_token(scnet_user))
+        await self.runtime.accounts.login_with_token(user, token)
+
+
+async def open_demo(stack: AsyncExitStack, *, port: int = 0, **overrides: object) -> Demo:
+    """The simulator on loopback (``port`` 0: any free one) with the demo account, and the
+    runtime on a SQLite file and a fresh encryption key in a temporary folder, both removed
+    by ``stack``. ``overrides`` are ``Settings`` fields (Slack's, ``bot_admins``, ...). They,
+    the simulator and the temporary database win over the environment (``.env`` is not read),
+    so a demo never touches a real database or SCNet."""
+    sim = ScnetSimulator(delays=Delays(waiting=3, deploying=4))
+    sim.add_user(
+        DEMO_SCNET_USER,
+        access_key=DEMO_ACCESS_KEY,
+        secret_key=DEMO_SECRET_KEY,
+        balance=DEMO_BALANCE,
+        regions=[region.cluster_id for region in REGIONS],
+    )
+    base = await sim.start(port=port)
+    stack.push_async_callback(sim.stop)
+    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="scnet-bot-demo-"))
+    values: dict[str, object] = {
+        "scnet_api_url": base,
+        "database_url": f"sqlite:///{Path(folder) / 'demo.db'}",
+        "encryption_keys": generate_key(),
+        "watch_cadence": 2,  # the simulator's instances start in seconds: watch them closely
+        **overrides,
+    }
+    settings = load_settings(**values, _env_file=None)
+    runtime = await open_runtime(settings, stack)
+    return Demo(simulator=sim, settings=settings, runtime=runtime)

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from bot.scnet.errors import ScnetError
 from bot.services.accounts import AccountService, LoginNeeded
 from bot.services.announce import announce_login_needed
-from bot.services.watch import LOGIN_PAUSE, login_episode
+from bot.services.watch import LOGIN_PAUSE
+from bot.services.watch_policy import login_episode
 from bot.store import accounts as stored_accounts
 from bot.store import watch_control, watches
 from bot.store.database import Database

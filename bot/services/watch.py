@@ -30,7 +30,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.identity import SlackUser
@@ -55,6 +55,13 @@ from bot.services.announce import (
     announce_ready,
 )
 from bot.services.owner_turns import OwnerTurns, TurnFigures
+from bot.services.watch_policy import (
+    PollPolicy,
+    WatchedInstance,
+    has_news,
+    login_episode,
+    next_read,
+)
 from bot.services.watch_reads import OwnerReads
 from bot.store import accounts as stored_accounts
 from bot.store import instances, watch_control, watches
@@ -75,38 +82,10 @@ SWEEP_SLACK = 0.5  # seconds: half the scheduler's sweep interval
 
 
 @dataclass(frozen=True, slots=True)
-class PollPolicy:
-    cadence: float = 3.0  # an owner with an instance not yet running is read this often
-    running_interval: float = 45.0  # ...and one whose instances all run, this often at least
-    queued_notice_after: float = 600.0
-    autostop_reminder: timedelta = timedelta(minutes=15)  # zero: no reminder
-    end_grace: float = 30.0  # read this long after the time limit to see the end
-    concurrency: int = 20
-    reads_per_second: float = 16.0  # the background share of SCNET_MAX_RPS
-
-
-@dataclass(frozen=True, slots=True)
 class WatchFigures:
     owners_waiting: int  # owners with an instance not yet running
     owners_running: int  # owners whose watched instances all run
     turns: TurnFigures
-
-
-@dataclass(slots=True)
-class _Watched:
-    """One watched instance as this process last saw it."""
-
-    watch: Watch
-    tracked: TrackedInstance
-    next_read: datetime
-    reads: int = 0  # reads of this generation by this process
-    # "ready", "queued", "autostop": queued already for this generation (by this process; a
-    # new one announces again, and the outbox's dedupe key keeps that to one notice)
-    noticed: set[str] = field(default_factory=set)
-
-    @property
-    def waiting(self) -> bool:
-        return known_status(self.tracked.status) != InstanceStatus.RUNNING
 
 
 class WatchService:
@@ -138,7 +117,7 @@ class WatchService:
             client=client, accounts=accounts, concurrency=self._policy.concurrency
         )
         self._turns: OwnerTurns[SlackUser] = OwnerTurns(rate=self._policy.reads_per_second)
-        self._watched: dict[str, _Watched] = {}
+        self._watched: dict[str, WatchedInstance] = {}
         self._seen_up_to: datetime | None = None  # newest write the picture includes
         self._listings: dict[SlackUser, int] = {}  # owner -> hash of their last list
         self._in_flight: set[SlackUser] = set()
@@ -165,7 +144,7 @@ class WatchService:
         """Read the owners that are due; how many watched instances the reads answered."""
         now = self._now()
         await self._refresh()
-        by_owner: dict[SlackUser, list[_Watched]] = {}
+        by_owner: dict[SlackUser, list[WatchedInstance]] = {}
         for item in self._watched.values():
             if not item.watch.paused:
                 by_owner.setdefault(item.tracked.owner, []).append(item)
@@ -220,9 +199,9 @@ class WatchService:
             # create), and within a cadence at the latest (after a restart of the bot).
             latest = self._now() + timedelta(seconds=self._policy.cadence * self._rng.random())
             first = min(watch.next_poll_at, latest)
-            self._watched[watch.instance_id] = _Watched(watch, tracked, first)
+            self._watched[watch.instance_id] = WatchedInstance(watch, tracked, first)
 
-    async def _read_owner_safely(self, owner: SlackUser, items: list[_Watched]) -> int:
+    async def _read_owner_safely(self, owner: SlackUser, items: list[WatchedInstance]) -> int:
         try:
             return await self._read_owner(owner, items)
         except Exception:
@@ -234,7 +213,7 @@ class WatchService:
             self._plan(items, self._now())
             return 0
 
-    async def _read_owner(self, owner: SlackUser, items: list[_Watched]) -> int:
+    async def _read_owner(self, owner: SlackUser, items: list[WatchedInstance]) -> int:
         now = self._now()
         try:
             page = await self._reads.listing(owner)
@@ -276,7 +255,7 @@ class WatchService:
         await self._feed_ledger(owner, page)
         return answered
 
-    def _unchanged(self, item: _Watched, status: str, now: datetime) -> bool:
+    def _unchanged(self, item: WatchedInstance, status: str, now: datetime) -> bool:
         """Read for another instance of the owner, and nothing moved: most answers of a busy
         owner, taken without parsing the item. A waiting one counts this read as its turn."""
         early = now + timedelta(seconds=SWEEP_SLACK) < item.next_read
@@ -287,10 +266,10 @@ class WatchService:
             self._plan([item], now)
         return True
 
-    async def _answer(self, item: _Watched, instance: Instance, now: datetime) -> None:
+    async def _answer(self, item: WatchedInstance, instance: Instance, now: datetime) -> None:
         item.reads += 1
-        plan = self._next_read(instance, now)
-        if self._news(item, instance, now):
+        plan = next_read(self._policy, instance, now)
+        if has_news(self._policy, item, instance, now):
             queued = await self._record(item, instance, plan)
             if queued:
                 self._on_notice()
@@ -316,39 +295,13 @@ class WatchService:
             )
             self._listings.pop(owner, None)
 
-    def _plan(self, items: list[_Watched], now: datetime) -> None:
+    def _plan(self, items: list[WatchedInstance], now: datetime) -> None:
         """Read again after a cadence, whatever the instances' state (no answer, or a
         waiting instance's turn taken by another's read)."""
         for item in items:
             item.next_read = now + timedelta(seconds=self._policy.cadence)
 
-    def _news(self, item: _Watched, instance: Instance, now: datetime) -> bool:
-        """Whether the answer has anything to write; most have not."""
-        before = item.tracked
-        status = known_status(instance.status)
-        if instance.status != before.status:
-            return True
-        if status in TERMINAL_STATUSES:  # the first answer of a watch may find it over already
-            return True
-        if status == InstanceStatus.RUNNING:
-            if "ready" not in item.noticed:
-                return True  # the usage sync may have recorded "Running" before we saw it
-            left = time_left(instance, now)
-            reminder = self._policy.autostop_reminder
-            return (
-                "autostop" not in item.noticed
-                and left is not None
-                and bool(reminder)
-                and timedelta(0) < left <= reminder
-            )
-        waited = now - before.status_changed_at
-        return (
-            status == InstanceStatus.WAITING
-            and "queued" not in item.noticed
-            and waited.total_seconds() >= self._policy.queued_notice_after
-        )
-
-    async def _record(self, item: _Watched, instance: Instance, plan: datetime) -> int:
+    async def _record(self, item: WatchedInstance, instance: Instance, plan: datetime) -> int:
         """Commit the status, the next poll and the notices; how many notices were queued."""
         now = self._now()
         watch, before = item.watch, item.tracked
@@ -384,7 +337,7 @@ class WatchService:
     async def _announce(
         self,
         session: Session,
-        item: _Watched,
+        item: WatchedInstance,
         tracked: TrackedInstance,
         instance: Instance,
         now: datetime,
@@ -420,7 +373,7 @@ class WatchService:
                 )
         return 0
 
-    async def _forget_gone(self, item: _Watched) -> None:
+    async def _forget_gone(self, item: WatchedInstance) -> None:
         """SCNet no longer knows the instance (deleted elsewhere): stop watching it."""
         now, watch = self._now(), item.watch
         async with self._db.transaction() as session:
@@ -455,25 +408,6 @@ class WatchService:
         if queued:
             self._on_notice()
 
-    # --- scheduling --------------------------------------------------------------------------
-
-    def _next_read(self, instance: Instance, now: datetime) -> datetime:
-        """When this instance next needs its owner's list read."""
-        policy = self._policy
-        soonest = now + timedelta(seconds=policy.cadence)
-        if known_status(instance.status) != InstanceStatus.RUNNING:
-            return soonest
-        candidates = [now + timedelta(seconds=policy.running_interval)]
-        left = time_left(instance, now)
-        if left is not None:
-            ends_at = now + left
-            remind_at = ends_at - policy.autostop_reminder
-            if policy.autostop_reminder and remind_at > now:
-                candidates.append(remind_at)
-            else:
-                candidates.append(ends_at + timedelta(seconds=policy.end_grace))
-        return max(soonest, min(candidates))
-
     # --- after a restart of the bot ----------------------------------------------------------
 
     def hurry_after_start(self) -> None:
@@ -482,19 +416,6 @@ class WatchService:
         within a cadence (spread over it, so the budget is not spent in one second)."""
         self._watched.clear()
         self._seen_up_to = None
-
-
-def login_episode(summary: stored_accounts.AccountSummary | None, now: datetime) -> str:
-    """Names one "log in again" episode, so the user hears about it once.
-
-    The expired token's expiry identifies it (the renewal job and a poll agree on it); a user
-    without a stored login (logged out) gets one per pause, which happens once per episode.
-    """
-    if summary is not None and summary.token_expires_at is not None:
-        return summary.token_expires_at.isoformat()
-    if summary is not None:
-        return summary.updated_at.isoformat()
-    return now.isoformat()
 
 
 def _paused(watch: Watch) -> Watch:

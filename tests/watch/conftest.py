@@ -21,7 +21,8 @@ from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.instances import InstanceService, WatchPolicy
 from bot.services.notify import DeliveryPolicy, NotifyService
 from bot.services.renewals import RenewalService
-from bot.services.watch import Ledger, PollPolicy, WatchService
+from bot.services.watch import Ledger, WatchService
+from bot.services.watch_policy import PollPolicy
 from bot.slack.sender import SlackSender
 from bot.store import outbox
 from bot.store.database import Database

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.domain.secret import Secret
 from bot.scnet.client import ScnetClient
-from bot.services.watch import PollPolicy
+from bot.services.watch_policy import PollPolicy
 from bot.slack.blocks import ids
 from bot.store import watches
 from tests.watch.conftest import THREAD, WatchEnv
