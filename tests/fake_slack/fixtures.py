@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from .clock import ManualClock
-from .server import FakeSlack
+from bot.playground.fake_slack.clock import ManualClock
+from bot.playground.fake_slack.server import FakeSlack
 
 
 @pytest.fixture
