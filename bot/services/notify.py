@@ -124,9 +124,32 @@ class NotifyService:
         self._policy = policy or DeliveryPolicy()
         self._monotonic = monotonic
         self._pacer = Pacer(interval=self._policy.post_interval, burst=self._policy.post_burst)
+        self._claimed: set[int] = set()  # ids claimed by this process and not settled yet
 
     async def deliver_due(self) -> int:
-        """Send what is due, a batch at a time, for up to ``run_budget`` seconds; how many."""
+        """Send what is due, a batch at a time, for up to ``run_budget`` seconds; how many.
+
+        Cancelled (the process shuts down), it hands back what it claimed and did not settle,
+        so another replica sends those now rather than when their lease ends."""
+        try:
+            return await self._deliver_due()
+        except asyncio.CancelledError:
+            await asyncio.shield(self._release_claims())
+            raise
+
+    async def _release_claims(self) -> None:
+        claimed, self._claimed = sorted(self._claimed), set()
+        if not claimed:
+            return
+        try:
+            async with self._db.transaction() as session:
+                released = await outbox.release(session, claimed, now=self._now())
+        except Exception as error:  # their leases end on their own
+            log.warning("handing back %d notices failed (%s)", len(claimed), type(error).__name__)
+            return
+        log.info("handed back %d claimed notices", released)
+
+    async def _deliver_due(self) -> int:
         started = self._monotonic()
         cache = _RunCache()
         settled = 0
@@ -141,6 +164,7 @@ class NotifyService:
                 )
             if not claimed:
                 return settled
+            self._claimed.update(notice.id for notice in claimed)
             # Every attempt must end before the claim's lease does, or a later run could
             # claim and send the same notice while this one still is.
             lease = self._policy.lease.total_seconds()
@@ -198,6 +222,7 @@ class NotifyService:
         """Hand ``notices`` back untried, due at their target's next turns, in order."""
         now = self._now()
         interval = self._policy.post_interval
+        self._claimed.difference_update(notice.id for notice in notices)
         async with self._db.transaction() as session:
             for index, notice in enumerate(notices):
                 until = now + timedelta(seconds=first_turn + index * interval)
@@ -238,6 +263,7 @@ class NotifyService:
 
     async def _settle(self, notice: Notice, outcome: _Outcome) -> None:
         now = self._now()
+        self._claimed.discard(notice.id)
         async with self._db.transaction() as session:
             if outcome.status == "sent":
                 await outbox.mark_sent(session, notice.id, now=now)

@@ -19,7 +19,7 @@ operators; pass an error class or Slack error code, not a text that could quote 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -192,6 +192,20 @@ async def postpone(session: Session, notice_id: int, *, until: datetime) -> bool
         .execution_options(synchronize_session=False)
     )
     return affected_rows(await session.execute(statement)) > 0
+
+
+async def release(session: Session, notice_ids: Sequence[int], *, now: datetime) -> int:
+    """Hand back claimed notices untried (the sender shuts down): due now, the claim's
+    attempt not counted. Settled ones stay as they are. How many were handed back."""
+    if not notice_ids:
+        return 0
+    statement = (
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(notice_ids), OutboxRow.status == "pending")
+        .values(next_attempt_at=now, attempts=OutboxRow.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    return affected_rows(await session.execute(statement))
 
 
 async def mark_dead(session: Session, notice_id: int, *, error: str, now: datetime) -> bool:

@@ -8,8 +8,10 @@ from dataclasses import replace
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.notices import Delivery
 from bot.scnet.client import ScnetClient
 from bot.services.notify import NotifyService
 from bot.slack.sender import SlackSender
@@ -116,6 +118,41 @@ async def test_a_sender_that_died_holding_a_notice_loses_nothing(env: WatchEnv) 
     notice = await env.notice(f"{instance_id}:ready:1")
     assert notice is not None
     assert notice.status == "sent"
+
+
+class StuckSender:
+    """A sender whose Slack never answers: ``entered`` is set once a send is under way."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+
+    async def send(self, delivery: Delivery) -> None:
+        self.entered.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_sender_shut_down_mid_run_hands_its_claims_back(
+    env: WatchEnv, client: ScnetClient
+) -> None:
+    instance_id = await ready_notices(env, "rolling-deploy")
+    stuck = StuckSender()
+    leaving = NotifyService(
+        db=env.db, accounts=env.accounts, client=client, sender=stuck, now=env.now, policy=DELIVERY
+    )
+    run = asyncio.create_task(leaving.deliver_due())
+    await asyncio.wait_for(stuck.entered.wait(), timeout=10)
+    run.cancel()  # what a SIGTERM does to the running job
+    with pytest.raises(asyncio.CancelledError):
+        await run
+
+    for key in (f"{instance_id}:ready:1", f"{instance_id}:ready-channel:1"):
+        notice = await env.notice(key)
+        assert notice is not None
+        assert (notice.status, notice.attempts) == ("pending", 0)
+        assert notice.next_attempt_at == env.now()  # due at once, not when the lease ends
+    await env.run_for(1)  # the replica that stays
+    assert len(env.dms()) == 1
+    assert len(env.channel_posts()) == 1
 
 
 async def test_posts_to_one_channel_are_paced_instead_of_refused(
