@@ -279,13 +279,16 @@ def _team_of(body: Body) -> str:
 
 async def _bind_request_id(next_: Callable[[], Awaitable[None]]) -> None:
     """Give a request that has no id yet (Socket Mode; HTTP mode binds one in bot.web) its
-    own, so every line its listener and what it starts log carries it (bot.logs)."""
-    token = None if request_id.get() else request_id.set(new_request_id())
-    try:
-        await next_()
-    finally:
-        if token is not None:
-            request_id.reset(token)
+    own, so every line its listener and what it starts log carries it (bot.logs), and so that
+    shutdown waits for its tasks (``bot.server.InFlight``).
+
+    The id stays bound after this returns: Bolt's ``next_`` only notes that the chain may go
+    on, and the listener starts after the last middleware has returned, so an id reset here
+    would be gone by then. Each Socket Mode envelope is handled in a task of its own
+    (slack_sdk's ``run_message_listeners``), so the id ends with that task."""
+    if not request_id.get():
+        request_id.set(new_request_id())
+    await next_()
 
 
 def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:

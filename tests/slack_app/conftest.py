@@ -22,6 +22,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.config import load_settings
 from bot.domain.secret import Secret
+from bot.server import InFlight
 from bot.slack.app import STILL_WAITING_AFTER
 from bot.slack.http import events_handler, run_socket_mode
 from bot.store.identity import SlackUser
@@ -46,6 +47,12 @@ class SlackWorld:
     alice: User
     chen: User  # a zh-CN user
     channel: str
+    inflight: InFlight  # every task a Slack request started, as ``scnet-bot run`` tracks them
+
+    async def settle(self) -> None:
+        """Wait until every request's listener, and what it started, has finished: after it, a
+        handler that was to answer (or publish) twice has done so."""
+        assert await self.inflight.wait(5.0) == 0, "listeners still running after 5 s"
 
     async def send(
         self, request: SlackRequest, *, timestamp: int | None = None, retry_num: int | None = None
@@ -95,6 +102,10 @@ async def open_world(
 ) -> AsyncIterator[SlackWorld]:
     """The app served over HTTP as ``world`` is; ``overrides`` are settings."""
     async with AsyncExitStack() as stack:
+        loop = asyncio.get_running_loop()
+        inflight = InFlight()
+        inflight.install(loop)
+        stack.callback(inflight.uninstall, loop)
         slack = await stack.enter_async_context(FakeSlack())
         settings = load_settings(
             **{
@@ -119,9 +130,8 @@ async def open_world(
         runner = web.AppRunner(build_web_app(events_handler(app)))
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        port = runner.addresses[0][1]
         http = await stack.enter_async_context(aiohttp.ClientSession())
         alice = slack.add_user("alice")
         chen = slack.add_user("chen", locale="zh-CN")
@@ -136,6 +146,7 @@ async def open_world(
             alice=alice,
             chen=chen,
             channel=channel,
+            inflight=inflight,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from tests.slack_app.conftest import SlackWorld
@@ -68,7 +69,7 @@ async def test_bad_input_names_the_problem_and_calls_no_scnet(world: SlackWorld)
         "create jupyter:4.4-py3.7-cpu gpus=lots": "gpus",
         "create jupyter:4.4-py3.7-cpu colour=blue": "colour",
         "create jupyter:4.4-py3.7-cpu gpus=999": "gpus",
-        "x" * 6000: "",
+        "x" * 6000: "6000",  # its length, against the limit
     }
     for text, offending in cases.items():
         reply = (await world.command(world.alice, text))[-1]
@@ -125,11 +126,16 @@ async def test_a_failing_scnet_becomes_a_message(world: SlackWorld) -> None:
 
 async def test_a_hanging_scnet_does_not_delay_the_ack(world: SlackWorld) -> None:
     await world.log_in(world.alice)
-    world.scnet.sim.faults.hang("GET", f"{AI}/images", seconds=60, times=None)
-    # The handler is stuck on SCNet, yet Slack got its 200 (a blocked ack would hang here).
-    answer = await world.send(world.slack.slash_command(world.alice.id, "images"))
+    held = world.scnet.sim.faults.hold("GET", f"{AI}/images")
+    # SCNet answers only once Slack got its 200: an ack that waited for SCNet never comes.
+    async with asyncio.timeout(3):  # Slack's deadline
+        answer = await world.send(world.slack.slash_command(world.alice.id, "images"))
     assert answer.status == 200
+    await world.scnet.sim.requests.wait_for("GET", f"{AI}/images")  # the handler is in SCNet
     assert world.slack.response_posts() == []
+    held.release()
+    await world.slack.wait_for("response_url")
+    assert "jupyter" in world.last_reply(world.alice).all_text()
 
 
 async def test_a_command_mentioning_payload_is_not_lost(world: SlackWorld) -> None:
@@ -146,7 +152,7 @@ async def test_a_retried_create_is_acked_and_creates_one_instance(world: SlackWo
     # A proxy's (or Slack's) retry of the same invocation: same body, same trigger id.
     assert (await world.send(create, retry_num=1)).status == 200
     assert (await world.send(create, retry_num=2)).status == 200
-    await world.command(world.alice, "help")  # settles after the retries' handlers
+    await world.settle()  # the retries' handlers have finished
     assert world.scnet.sim.requests.count("POST", f"{AI}/task") == 1
     assert len(world.scnet.sim.instances) == 1
     assert sum("Creating" in m.all_text() for m in world.replies_to(world.alice)) == 1
