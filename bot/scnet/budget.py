@@ -42,10 +42,10 @@ class RequestBudget:
         if rate_per_second <= 0:
             raise ValueError("rate_per_second must be positive")
         self.rate = rate_per_second
-        # No burst by default: requests are spaced 1/rate apart, so no second ever sees more
-        # than ``rate`` (+1) of them, as SCNet counts. Waiting for a token costs a command at
-        # most 1/rate (50 ms at 20 a second).
-        self.capacity = burst if burst is not None else 1.0
+        # A small burst by default, a tenth of a second's worth (at least one): requests are
+        # spaced about 1/rate apart, so no second sees more than ``rate`` and a tenth, and a
+        # waiter woken a little late (a busy event loop) does not lose its turn.
+        self.capacity = burst if burst is not None else max(1.0, rate_per_second / 10)
         self._tokens = self.capacity
         self._clock = clock
         self._sleep = sleep

@@ -44,7 +44,11 @@ class WatchedInstance:
 
     @property
     def waiting(self) -> bool:
-        return known_status(self.tracked.status) != InstanceStatus.RUNNING
+        """Someone waits on it: not running yet, or running and its owner not told so by this
+        process (the usage sync may have recorded "Running" before the watcher saw it)."""
+        return known_status(self.tracked.status) != InstanceStatus.RUNNING or (
+            "ready" not in self.noticed
+        )
 
 
 def next_read(policy: PollPolicy, instance: Instance, now: datetime) -> datetime:

@@ -7,6 +7,7 @@ from aiohttp import web
 from sqlalchemy import event
 
 from bot.services.upkeep import Upkeep
+from bot.store import instances
 from bot.web import Watcher, build_web_app
 from tests.watch.conftest import POLICY, WatchEnv
 
@@ -70,3 +71,24 @@ async def test_a_sweep_that_sees_no_change_writes_nothing(env: WatchEnv) -> None
     assert env.scnet.sim.requests.count("GET", "/ai/openapi/v2/instance-service/task") == 3
     assert [s for s in statements if s not in ("SELECT", "BEGIN", "COMMIT")] == []
     assert statements.count("SELECT") <= 2 * 3  # changed rows and a count, per sweep
+
+
+async def test_an_owner_whose_running_instance_the_usage_sync_saw_first_is_still_waiting(
+    env: WatchEnv,
+) -> None:
+    """The usage sync may record "Running" before the watcher reads the owner: the owner still
+    waits for the link, so a short budget must not put them behind owners already told."""
+    instance_id = await env.create("seen-elsewhere")
+    env.scnet.sim.set_instance_delays(instance_id, waiting=3600)
+    await env.tick()  # read once: Waiting; the next read is a cadence away
+    env.scnet.sim.set_status(instance_id, "Running")
+    async with env.db.transaction() as session:  # what the usage sync writes
+        await instances.record_status(session, instance_id, status="Running", now=env.now())
+    env.scnet.clock.advance(1)
+    await env.watcher.sweep()  # sees the new row; the owner is not due yet
+    figures = env.watcher.figures()
+    assert (figures.owners_waiting, figures.owners_running) == (1, 0)
+    await env.run_for(POLICY.cadence)
+    assert len(env.dms()) == 1  # the link, once the owner's turn came
+    figures = env.watcher.figures()
+    assert (figures.owners_waiting, figures.owners_running) == (0, 1)
