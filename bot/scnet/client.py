@@ -1,10 +1,11 @@
 """The async SCNet client: the only code in the bot that speaks HTTP to SCNet.
 
 One method per endpoint, typed results from ``bot.domain``, errors from ``bot.scnet.errors``.
-Every call runs under the process-wide ``RequestBudget`` and an explicit per-request timeout.
-Reads are retried on transient errors (``retry_read``); create, restart, stop and delete are
-sent once: a blindly retried create can start a second billed instance, so a create without an
-answer raises ``CreateOutcomeUnknown`` and the caller checks the list by name.
+What each endpoint is sent and how its answer is read lives in ``bot.scnet.endpoints``; sending,
+the envelope and the retry of reads in ``bot.scnet.transport``. Here each method decides what
+may be retried: reads are (``Transport.read``); create, restart, stop, delete and the token
+requests are sent once: a blindly retried create can start a second billed instance, so a
+create without an answer raises ``CreateOutcomeUnknown`` and the caller checks the list by name.
 
 The caller's token travels only in the ``token`` header; it never appears in a log line, a
 repr or an exception text, and neither does an access URL.
@@ -13,15 +14,12 @@ repr or an exception text, and neither does an access URL.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Final, Literal, Self, TypeVar
+from typing import Literal, Self
 
 import aiohttp
 
@@ -36,46 +34,16 @@ from bot.domain.instances import (
     NodeLimits,
     RegionToken,
 )
-from bot.domain.redaction import redact
 from bot.domain.secret import Secret
+from bot.scnet import endpoints
 from bot.scnet.budget import RequestBudget
-from bot.scnet.errors import (
-    ActionOutcomeUnknown,
-    CreateOutcomeUnknown,
-    HttpRefused,
-    InstanceNotFound,
-    MalformedResponse,
-    NetworkError,
-    RequestTimeout,
-    ScnetError,
-    TransientError,
-    UpstreamHttpError,
-    error_for_code,
-)
-from bot.scnet.models import (
-    Envelope,
-    InstanceListing,
-    WireAccount,
-    WireCenter,
-    WireInstance,
-    WireNodeLimits,
-    clean_url,
-    format_timeout,
-    page_items,
-    parse_id,
-    parse_images,
-    parse_region_tokens,
-    parse_renewed_token,
-)
-from bot.scnet.retry import RetryPolicy, retry_read
+from bot.scnet.endpoints import create_body, list_fields, sign_request
+from bot.scnet.errors import CreateOutcomeUnknown, HttpRefused, ScnetError, TransientError
+from bot.scnet.models import InstanceListing, parse_id, parse_images, parse_region_tokens
+from bot.scnet.retry import RetryPolicy
+from bot.scnet.transport import Method, NotSent, Query, Request, Transport
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-INSTANCE_SERVICE: Final = "/ai/openapi/v2/instance-service"
-SUCCESS_CODES: Final = frozenset({"0", "200"})
-Method = Literal["GET", "POST", "DELETE"]
-Query = Sequence[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,19 +65,9 @@ class ClientOptions:
     images_variant: Literal["instance-service", "image"] = "instance-service"
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    method: Method
-    base: str
-    path: str
-    endpoint: str  # path template for logs and errors, e.g. "instance-service/{id}/detail"
-    token: Secret | None = None
-    query: Query = ()
-    body: object = None
-    headers: tuple[tuple[str, str], ...] = ()
-
-
 class ScnetClient:
+    """SCNet's container and token endpoints, called as the user a ``Caller`` stands for."""
+
     def __init__(
         self,
         options: ClientOptions,
@@ -121,15 +79,20 @@ class ScnetClient:
     ) -> None:
         self.options = options
         self.budget = budget
-        self._session = session
-        self._owns_session = session is None
+        self._transport = Transport(
+            budget=budget,
+            timeout=options.timeout,
+            connect_timeout=options.connect_timeout,
+            retry=options.retry,
+            session=session,
+            sleep=sleep,
+        )
         self._clock = clock
-        self._sleep = sleep
         self._list_variant = options.list_variant
         self._images_variant = options.images_variant
 
     async def __aenter__(self) -> Self:
-        self._ensure_session()
+        self._transport.open()
         return self
 
     async def __aexit__(
@@ -141,117 +104,50 @@ class ScnetClient:
         await self.close()
 
     async def close(self) -> None:
-        if self._session is not None and self._owns_session:
-            await self._session.close()
-        self._session = None
+        """Close the HTTP session the client opened (one given to it stays open)."""
+        await self._transport.close()
 
-    def _ensure_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, ttl_dns_cache=300),
-                raise_for_status=False,
-            )
-            self._owns_session = True
-        return self._session
-
-    # --- transport ------------------------------------------------------------------------
-
-    async def _send(self, request: _Request) -> object:
-        """One HTTP exchange: the envelope's ``data`` on success, a ScnetError otherwise."""
-        await self.budget.acquire()
-        session = self._ensure_session()
-        headers = dict(request.headers)
-        if request.token is not None:
-            headers["token"] = request.token.reveal()
-        payload: bytes | None = None
-        if request.body is not None:
-            payload = json.dumps(request.body, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        timeout = aiohttp.ClientTimeout(
-            total=self.options.timeout,
-            connect=min(self.options.connect_timeout, self.options.timeout),
-        )
-        started = time.monotonic()
-        try:
-            async with session.request(
-                request.method,
-                request.base + request.path,
-                params=list(request.query) or None,
-                data=payload,
-                headers=headers,
-                timeout=timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                raw = await response.read()
-        except TimeoutError:
-            raise RequestTimeout(
-                f"no answer within {self.options.timeout:g}s", endpoint=request.endpoint
-            ) from None
-        except aiohttp.ClientConnectorError as error:
-            raise _NotSent(
-                f"cannot connect ({type(error).__name__})", endpoint=request.endpoint
-            ) from None
-        except aiohttp.ClientError as error:
-            raise NetworkError(type(error).__name__, endpoint=request.endpoint) from None
-        log.debug(
-            "scnet %s %s -> %d in %.0f ms",
-            request.method,
-            request.endpoint,
-            status,
-            (time.monotonic() - started) * 1000,
-        )
-        return _unwrap(raw, status=status, endpoint=request.endpoint)
-
-    async def _send_action(self, request: _Request) -> object:
-        """Send a restart, stop or delete once; no answer means the outcome is unknown."""
-        try:
-            return await self._send(request)
-        except _NotSent:
-            raise  # never reached SCNet: nothing happened
-        except TransientError as error:
-            raise ActionOutcomeUnknown(
-                f"unanswered ({type(error).__name__})", endpoint=request.endpoint
-            ) from None
-
-    async def _read(self, request: _Request) -> object:
-        return await retry_read(
-            lambda: self._send(request),
-            policy=self.options.retry,
-            what=request.endpoint,
-            sleep=self._sleep,
-        )
-
-    def _ai(self, caller: Caller) -> str:
-        return caller.ai_base_url or self.options.api_url
-
-    def _instance_request(
+    def _instances(
         self,
         caller: Caller,
         method: Method,
         path: str,
-        endpoint: str,
         *,
+        endpoint: str | None = None,
         query: Query = (),
         body: object = None,
-    ) -> _Request:
-        return _Request(
-            method=method,
-            base=self._ai(caller),
-            path=INSTANCE_SERVICE + path,
-            endpoint="instance-service" + endpoint,
-            token=caller.token,
+    ) -> Request:
+        return endpoints.instance_request(
+            caller.ai_base_url or self.options.api_url,
+            caller.token,
+            method,
+            path,
+            endpoint=endpoint,
             query=query,
             body=body,
+        )
+
+    def _auth(
+        self,
+        method: Method,
+        path: str,
+        *,
+        token: Secret | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> Request:
+        return endpoints.auth_request(
+            self.options.auth_url, method, path, token=token, headers=headers
         )
 
     # --- containers ---------------------------------------------------------------------------
 
     async def create_instance(self, caller: Caller, spec: InstanceSpec) -> str:
-        request = self._instance_request(caller, "POST", "/task", "/task", body=create_body(spec))
+        """Create an instance once (never retried); its id. ``CreateOutcomeUnknown`` when SCNet
+        got the request but no answer came: the instance may exist."""
+        request = self._instances(caller, "POST", "/task", body=create_body(spec))
         try:
-            data = await self._send(request)
-        except _NotSent:
+            data = await self._transport.send(request)
+        except NotSent:
             raise
         except TransientError as error:
             raise CreateOutcomeUnknown(
@@ -266,50 +162,38 @@ class ScnetClient:
         return instance_id
 
     async def get_instance(self, caller: Caller, instance_id: str) -> Instance:
-        path = f"/{_check_id(instance_id)}/detail"
-        data = await self._read(self._instance_request(caller, "GET", path, "/{id}/detail"))
-        if not isinstance(data, dict) or not data:
-            raise InstanceNotFound(instance_id[:40], endpoint="instance-service/{id}/detail")
-        instance = WireInstance.model_validate(data).to_domain()
-        if not instance.id:
-            return _with_id(instance, instance_id)
-        return instance
+        """One instance's detail; ``InstanceNotFound`` when SCNet does not show it to the user."""
+        path = f"/{endpoints.check_id(instance_id)}/detail"
+        request = self._instances(caller, "GET", path, endpoint="/{id}/detail")
+        return endpoints.read_instance(await self._transport.read(request), instance_id)
 
     async def get_access_url(self, caller: Caller, instance_id: str) -> Secret:
-        path = f"/{_check_id(instance_id)}/url"
-        data = await self._read(self._instance_request(caller, "GET", path, "/{id}/url"))
-        url = clean_url(data) if isinstance(data, str) else ""
-        if not url.startswith(("http://", "https://")):
-            raise MalformedResponse("url answer holds no URL", endpoint="instance-service/{id}/url")
-        return Secret(url)
+        """The notebook's access URL (it holds the token: keep it secret)."""
+        path = f"/{endpoints.check_id(instance_id)}/url"
+        request = self._instances(caller, "GET", path, endpoint="/{id}/url")
+        return endpoints.read_access_url(await self._transport.read(request))
 
     async def restart_instance(self, caller: Caller, instance_id: str) -> str:
-        request = self._instance_request(
-            caller,
-            "POST",
-            "/task/actions/restart",
-            "/task/actions/restart",
-            query=(("instanceServiceId", _check_id(instance_id)),),
-        )
-        return parse_id(await self._send_action(request)) or instance_id
+        """Restart once; the id SCNet answers (the same one, where it answers none)."""
+        query = (("instanceServiceId", endpoints.check_id(instance_id)),)
+        request = self._instances(caller, "POST", "/task/actions/restart", query=query)
+        return parse_id(await self._transport.send_once(request)) or instance_id
 
     async def stop_instances(self, caller: Caller, instance_ids: Sequence[str]) -> None:
-        query = tuple(("ids", _check_id(i)) for i in instance_ids)
-        await self._send_action(
-            self._instance_request(
-                caller, "POST", "/task/actions/stop", "/task/actions/stop", query=query
-            )
-        )
+        """Stop these instances, in one request sent once."""
+        query = endpoints.ids_query(instance_ids)
+        request = self._instances(caller, "POST", "/task/actions/stop", query=query)
+        await self._transport.send_once(request)
 
     async def delete_instances(self, caller: Caller, instance_ids: Sequence[str]) -> None:
-        query = tuple(("ids", _check_id(i)) for i in instance_ids)
-        await self._send_action(
-            self._instance_request(caller, "DELETE", "/task", "/task", query=query)
-        )
+        """Delete these instances, in one request sent once."""
+        query = endpoints.ids_query(instance_ids)
+        await self._transport.send_once(self._instances(caller, "DELETE", "/task", query=query))
 
     async def list_instances(
         self, caller: Caller, filters: ListFilter | None = None
     ) -> InstancePage:
+        """One page of the user's instances."""
         return (await self.read_instance_list(caller, filters)).page()
 
     async def read_instance_list(
@@ -318,17 +202,17 @@ class ScnetClient:
         """The list as read, parsed lazily: for callers that look at a few of its items."""
         fields = list_fields(filters or ListFilter())
         if self._list_variant == "task":
-            body_request = self._instance_request(caller, "GET", "/task", "/task", body=fields)
+            with_body = self._instances(caller, "GET", "/task", body=fields)
             try:
-                return InstanceListing(await self._read(body_request))
+                return InstanceListing(await self._transport.read(with_body))
             except HttpRefused as error:
                 if not error.endpoint_missing:
                     raise
                 log.info("GET task with a body answered %s; using task/list", error.status)
                 self._list_variant = "task/list"
-        query = tuple((k, str(v)) for k, v in fields.items() if v is not None)
-        request = self._instance_request(caller, "GET", "/task/list", "/task/list", query=query)
-        return InstanceListing(await self._read(request))
+        query = endpoints.list_query(fields)
+        request = self._instances(caller, "GET", "/task/list", query=query)
+        return InstanceListing(await self._transport.read(request))
 
     async def list_images(
         self,
@@ -337,249 +221,83 @@ class ScnetClient:
         accelerator: str | None = None,
         image_type: str | None = None,
     ) -> tuple[Image, ...]:
+        """The images the user may start, by the configured form of the request (the other
+        form once the first answers that the endpoint is missing)."""
         if self._images_variant == "instance-service":
-            body = {"acceleratorType": accelerator, "imageType": image_type}
-            request = self._instance_request(
-                caller,
-                "GET",
-                "/images",
-                "/images",
-                body={k: v for k, v in body.items() if v is not None},
-            )
+            body = endpoints.old_images_body(accelerator, image_type)
+            request = self._instances(caller, "GET", "/images", body=body)
             try:
-                return parse_images(await self._read(request))
+                return parse_images(await self._transport.read(request))
             except HttpRefused as error:
                 if not error.endpoint_missing:
                     raise
                 log.info("GET images with a body answered %s; using image/images", error.status)
                 self._images_variant = "image"
-        return await self._list_images_new(caller, accelerator, image_type)
-
-    async def _list_images_new(
-        self, caller: Caller, accelerator: str | None, image_type: str | None
-    ) -> tuple[Image, ...]:
-        body: dict[str, object] = {
-            "access": "public",
-            "orderBy": "create_time",
-            "start": 0,
-            "limit": 500,
-            "sort": "DESC",
-        }
-        if accelerator:
-            body["acceleratorType"] = accelerator
-        if image_type:
-            body["type"] = image_type
-        request = _Request(
+        request = Request(
             method="POST",
-            base=self._ai(caller),
-            path="/ai/openapi/v2/image/images",
+            base=caller.ai_base_url or self.options.api_url,
+            path=endpoints.IMAGES_NEW,
             endpoint="image/images",
             token=caller.token,
-            body=body,
+            body=endpoints.new_images_body(accelerator, image_type),
         )
-        return parse_images(await self._read(request))
+        return parse_images(await self._transport.read(request))
 
     async def get_node_limits(
         self, caller: Caller, *, accelerator: str, resource_group: str
     ) -> NodeLimits:
+        """What one node of ``resource_group`` offers: the most one instance can ask for."""
         query = (("acceleratorType", accelerator), ("resourceGroup", resource_group))
-        request = self._instance_request(caller, "GET", "/resources", "/resources", query=query)
-        data = await self._read(request)
-        if not isinstance(data, dict):
-            raise MalformedResponse("resources answer is not an object", endpoint="resources")
-        return WireNodeLimits.model_validate(data).to_domain(resource_group)
+        request = self._instances(caller, "GET", "/resources", query=query)
+        return endpoints.read_node_limits(await self._transport.read(request), resource_group)
 
     async def list_resource_groups(self, caller: Caller) -> tuple[str, ...]:
-        request = self._instance_request(caller, "GET", "/resource-group", "/resource-group")
-        items, _ = page_items(await self._read(request))
-        names: list[str] = []
-        for item in items:
-            if isinstance(item, str):
-                names.append(item)
-            elif isinstance(item, dict):
-                for key in ("resourceGroup", "name", "code", "resourceGroupCode"):
-                    value = item.get(key)
-                    if isinstance(value, str) and value:
-                        names.append(value)
-                        break
-        return tuple(names)
+        """The names of the resource groups the user may create in."""
+        request = self._instances(caller, "GET", "/resource-group")
+        return endpoints.read_resource_groups(await self._transport.read(request))
 
     # --- accounts and tokens -----------------------------------------------------------------
 
-    def _auth_request(
-        self,
-        method: Method,
-        path: str,
-        *,
-        token: Secret | None = None,
-        headers: tuple[tuple[str, str], ...] = (),
-    ) -> _Request:
-        return _Request(
-            method=method,
-            base=self.options.auth_url,
-            path=path,
-            endpoint=path.removeprefix("/ac/openapi/v2/").removeprefix("/"),
-            token=token,
-            headers=headers,
-        )
-
     async def get_account(self, token: Secret) -> AccountInfo:
-        data = await self._read(self._auth_request("GET", "/ac/openapi/v2/user", token=token))
-        if not isinstance(data, dict):
-            raise MalformedResponse("user answer is not an object", endpoint="user")
-        return WireAccount.model_validate(data).to_domain()
+        """The account the token belongs to."""
+        request = self._auth("GET", "/ac/openapi/v2/user", token=token)
+        return endpoints.read_account(await self._transport.read(request))
 
     async def check_token(self, token: Secret) -> None:
         """Raises ``TokenInvalid`` (or another AuthError) unless SCNet accepts the token."""
-        await self._read(self._auth_request("GET", "/ac/openapi/v2/tokens/state", token=token))
+        await self._transport.read(self._auth("GET", "/ac/openapi/v2/tokens/state", token=token))
 
     async def renew_token(self, token: Secret) -> Secret:
+        """A new token for this one (tokens/next)."""
         # Renewal is a write (SCNet may invalidate the old token), so it is sent once.
-        data = await self._send(
-            self._auth_request("POST", "/ac/openapi/v2/tokens/next", token=token)
-        )
-        renewed = parse_renewed_token(data)
-        if not renewed:
-            raise MalformedResponse("tokens/next answered no token", endpoint="tokens/next")
-        return Secret(renewed)
+        request = self._auth("POST", "/ac/openapi/v2/tokens/next", token=token)
+        return endpoints.read_renewed_token(await self._transport.send(request))
 
     async def get_center(self, token: Secret) -> CenterInfo:
-        data = await self._read(self._auth_request("GET", "/ac/openapi/v2/center", token=token))
-        if isinstance(data, list):
-            data = next((item for item in data if isinstance(item, dict)), None)
-        if not isinstance(data, dict):
-            raise MalformedResponse("center answer is not an object", endpoint="center")
-        return WireCenter.model_validate(data).to_domain()
+        """The token's region: its name and the base URL of its AI service."""
+        request = self._auth("GET", "/ac/openapi/v2/center", token=token)
+        return endpoints.read_center(await self._transport.read(request))
 
     async def tokens_with_keys(
         self, *, user: str, access_key: Secret, secret_key: Secret
     ) -> tuple[RegionToken, ...]:
-        timestamp = str(int(self._clock()))
-        signature = sign_request(
-            user=user, access_key=access_key, secret_key=secret_key, timestamp=timestamp
+        """Mint a token per region with the user's AK/SK (a signed request, sent once)."""
+        headers = endpoints.key_login_headers(
+            user=user,
+            access_key=access_key,
+            secret_key=secret_key,
+            timestamp=str(int(self._clock())),
         )
-        headers = (
-            ("user", user),
-            ("accessKey", access_key.reveal()),
-            ("timestamp", timestamp),
-            ("signature", signature.reveal()),
-        )
-        request = self._auth_request("POST", "/api/user/v3/tokens", headers=headers)
-        return parse_region_tokens(await self._send(request))
+        request = self._auth("POST", "/api/user/v3/tokens", headers=headers)
+        return parse_region_tokens(await self._transport.send(request))
 
     async def tokens_with_password(
         self, *, user: str, password: Secret, org_id: str
     ) -> tuple[RegionToken, ...]:
+        """Mint a token per region with the user's password (sent once)."""
         headers = (("user", user), ("password", password.reveal()), ("orgId", org_id))
-        request = self._auth_request("POST", "/ac/openapi/v2/tokens", headers=headers)
-        return parse_region_tokens(await self._send(request))
-
-
-class _NotSent(NetworkError):
-    """The connection was never made, so nothing reached SCNet (safe even for a create)."""
-
-
-def sign_request(*, user: str, access_key: Secret, secret_key: Secret, timestamp: str) -> Secret:
-    """HMAC-SHA256 (key SK) over the exact compact JSON of reference §3.1, lowercase hex."""
-    message = json.dumps(
-        {"accessKey": access_key.reveal(), "timestamp": timestamp, "user": user},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    digest = hmac.new(
-        secret_key.reveal().encode("utf-8"), message.encode("utf-8"), hashlib.sha256
-    ).hexdigest()
-    return Secret(digest)
-
-
-def create_body(spec: InstanceSpec) -> dict[str, object]:
-    return {
-        "instanceServiceName": spec.name,
-        "description": spec.description,
-        "taskType": spec.task_type,
-        "acceleratorType": spec.accelerator,
-        "resourceGroup": spec.resource_group,
-        "cpuNumber": spec.resources.cpus,
-        "gpuNumber": spec.resources.gpus,
-        "ramSize": spec.resources.ram_mb,
-        "taskNumber": spec.resources.task_number,
-        "version": spec.version,
-        "imagePath": spec.image_path,
-        "timeoutLimit": format_timeout(spec.timeout_limit),
-        "useStartScript": bool(spec.start_script),
-        "startScriptActionScope": spec.script_scope,
-        "startScriptContent": _script_content(spec.start_script),
-        "mountInfoList": [
-            {"sourcePath": m.source, "targetPath": m.target, "type": m.kind} for m in spec.mounts
-        ],
-        "containerPortInfoList": [
-            {"containerPort": p.container_port, "protocolType": p.protocol} for p in spec.ports
-        ],
-    }
-
-
-def _script_content(script: str | None) -> str:
-    if not script:
-        return ""
-    # The create page wants "\n" at the end of every line of a multi-line script.
-    lines = script.replace("\r\n", "\n").split("\n")
-    return "".join(line + "\n" for line in lines if line.strip())
-
-
-def list_fields(filters: ListFilter) -> dict[str, object]:
-    return {
-        "start": filters.start,
-        "limit": filters.limit,
-        "sort": filters.sort,
-        "status": filters.status,
-        "taskType": filters.task_type,
-        "instanceServiceName": filters.name,
-    }
-
-
-def _check_id(instance_id: str) -> str:
-    """Instance ids go into URL paths: refuse anything that could change the path."""
-    cleaned = instance_id.strip()
-    if not cleaned or not all(ch.isalnum() or ch in "-_" for ch in cleaned) or len(cleaned) > 64:
-        raise InstanceNotFound(cleaned[:40], endpoint="instance-service")
-    return cleaned
-
-
-def _with_id(instance: Instance, instance_id: str) -> Instance:
-    return replace(instance, id=instance_id)
-
-
-def _unwrap(raw: bytes, *, status: int, endpoint: str) -> object:
-    envelope = _envelope(raw)
-    if envelope is None:
-        if status >= 500 or status == 429:
-            raise UpstreamHttpError(status=status, endpoint=endpoint)
-        if status >= 400:
-            raise HttpRefused(status=status, endpoint=endpoint)
-        raise MalformedResponse(f"HTTP {status} without SCNet's envelope", endpoint=endpoint)
-    if envelope.code in SUCCESS_CODES:
-        if status >= 400:
-            raise UpstreamHttpError(status=status, endpoint=endpoint)
-        return envelope.data
-    raise error_for_code(envelope.code, _safe_msg(envelope.msg), endpoint=endpoint)
-
-
-def _envelope(raw: bytes) -> Envelope | None:
-    try:
-        decoded = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(decoded, dict) or "code" not in decoded:
-        return None
-    try:
-        return Envelope.model_validate(decoded)
-    except ValueError:
-        return None
-
-
-def _safe_msg(msg: str) -> str:
-    """SCNet's msg, cut short and with anything URL- or token-like masked."""
-    return redact(msg.strip())[:200]
+        request = self._auth("POST", "/ac/openapi/v2/tokens", headers=headers)
+        return parse_region_tokens(await self._transport.send(request))
 
 
 __all__ = [
