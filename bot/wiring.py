@@ -263,8 +263,13 @@ async def start_background(
         db=runtime.db, quota=runtime.quota, now=runtime.now, on_notice=jobs.deliver_soon
     )
 
+    lately = timedelta(seconds=every.usage_sync)
+
     async def sync_usage() -> None:
-        await runtime.quota.sync_usage()
+        # Owners the watcher read lately are in the ledger already.
+        await runtime.quota.sync_usage(
+            skip=lambda user: watcher.listed_lately(user, within=lately)
+        )
         # The sync may have found instances started elsewhere: alert on them now, not later.
         await quota_notices.check_thresholds()
 

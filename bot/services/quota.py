@@ -32,6 +32,7 @@ from bot.domain.quota import (
     excesses,
     holds_resources,
 )
+from bot.scnet.budget import background_requests
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import InputError, ScnetError
 from bot.services.accounts import AccountService, LoginNeeded
@@ -80,6 +81,7 @@ class SyncReport:
     added: int = 0
     gone: int = 0
     failed_accounts: int = 0
+    skipped: int = 0  # users whose list the watcher read lately (it keeps their ledger)
 
 
 def holding_of(tracked: TrackedInstance) -> Holding:
@@ -333,19 +335,27 @@ class QuotaService:
         assert updated is not None  # written just above, in this transaction
         return updated
 
-    async def sync_usage(self) -> SyncReport:
-        """List every logged-in user's instances as that user and merge them into the store."""
+    async def sync_usage(
+        self, *, skip: Callable[[SlackUser], bool] = lambda _user: False
+    ) -> SyncReport:
+        """List every logged-in user's instances as that user and merge them into the store;
+        not those ``skip`` names (the watcher read their lists lately and merged them). Its
+        reads give way to users' commands in the request budget."""
         async with self._db.transaction() as session:
             logins = await account_rows.list_accounts(session)
         report = SyncReport()
         for login in logins:
+            if skip(login.user):
+                report = replace(report, skipped=report.skipped + 1)
+                continue
             try:
-                page = await self._accounts.call(
-                    login.user,
-                    lambda caller: self._client.list_instances(
-                        caller, ListFilter(limit=SYNC_LIST_LIMIT)
-                    ),
-                )
+                with background_requests():
+                    page = await self._accounts.call(
+                        login.user,
+                        lambda caller: self._client.list_instances(
+                            caller, ListFilter(limit=SYNC_LIST_LIMIT)
+                        ),
+                    )
             except (ScnetError, LoginNeeded) as error:
                 log.info("usage sync skipped a user (%s)", type(error).__name__)
                 report = replace(report, failed_accounts=report.failed_accounts + 1)

@@ -120,11 +120,18 @@ class WatchService:
         self._watched: dict[str, WatchedInstance] = {}
         self._seen_up_to: datetime | None = None  # newest write the picture includes
         self._listings: dict[SlackUser, int] = {}  # owner -> hash of their last list
+        self._listed_at: dict[SlackUser, datetime] = {}  # owner -> last list in the ledger
         self._in_flight: set[SlackUser] = set()
 
     @property
     def policy(self) -> PollPolicy:
         return self._policy
+
+    def listed_lately(self, owner: SlackUser, *, within: timedelta) -> bool:
+        """Whether this process read ``owner``'s list within ``within`` and gave it to the
+        usage ledger: the usage sync need not read it again."""
+        listed = self._listed_at.get(owner)
+        return listed is not None and self._now() - listed <= within
 
     def figures(self) -> WatchFigures:
         owners: dict[SlackUser, bool] = {}
@@ -252,7 +259,7 @@ class WatchService:
             instance = instance or page.instance(instance_id)
             assert instance is not None  # read in detail, or listed as its status says
             await self._answer(item, instance, now)
-        await self._feed_ledger(owner, page)
+        await self._feed_ledger(owner, page, {item.watch.instance_id for item in items})
         return answered
 
     def _unchanged(self, item: WatchedInstance, status: str, now: datetime) -> bool:
@@ -275,25 +282,36 @@ class WatchService:
                 self._on_notice()
         item.next_read = plan
 
-    async def _feed_ledger(self, owner: SlackUser, page: InstanceListing) -> None:
+    async def _feed_ledger(
+        self, owner: SlackUser, page: InstanceListing, watched: set[str]
+    ) -> None:
         if self._ledger is None:
             return
-        # What the quota counts: which instances exist and which still hold resources. A
-        # status moving on inside those (Waiting -> Running) reaches the ledger with the
-        # usage sync instead: merging a whole list costs a read of the owner's ledger.
+        # What the ledger needs from this list: which instances exist, which still hold
+        # resources, and the statuses of those nobody watches (the watcher records the
+        # others' itself). Merging a whole list costs a read of the owner's ledger, so only
+        # when that changes; then the usage sync need not read this owner.
         fingerprint = hash(
-            (page.total, tuple((i, is_terminal(status)) for i, status in page.statuses.items()))
-        )
-        if self._listings.get(owner) == fingerprint:
-            return
-        self._listings[owner] = fingerprint
-        try:
-            await self._ledger(owner, page.page())
-        except Exception as error:  # the ledger is best effort; the usage sync job catches up
-            log.warning(
-                "usage ledger update for %s failed (%s)", owner.user_id, type(error).__name__
+            (
+                page.total,
+                tuple(
+                    (i, is_terminal(status) if i in watched else status)
+                    for i, status in page.statuses.items()
+                ),
             )
-            self._listings.pop(owner, None)
+        )
+        if self._listings.get(owner) != fingerprint:
+            self._listings[owner] = fingerprint
+            try:
+                await self._ledger(owner, page.page())
+            except Exception as error:  # best effort; the usage sync job catches up
+                log.warning(
+                    "usage ledger update for %s failed (%s)", owner.user_id, type(error).__name__
+                )
+                self._listings.pop(owner, None)
+                self._listed_at.pop(owner, None)
+                return
+        self._listed_at[owner] = self._now()
 
     def _plan(self, items: list[WatchedInstance], now: datetime) -> None:
         """Read again after a cadence, whatever the instances' state (no answer, or a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -197,3 +198,38 @@ async def test_the_link_comes_even_when_the_usage_sync_saw_it_running_first(
     await env.run_for(POLICY.cadence)
     [dm] = env.dms()
     assert env.access_hex(instance_id) in json.dumps(dm.blocks)
+
+
+async def test_the_usage_sync_leaves_owners_the_watcher_keeps_in_the_ledger(
+    env: WatchEnv, client: ScnetClient
+) -> None:
+    quota = QuotaService(db=env.db, client=client, accounts=env.accounts, now=env.now)
+    env.watcher = env.other_watcher(client, policy=POLICY, ledger=quota.merge_listing)
+    await env.create("watched")
+    elsewhere = await client.create_instance(
+        env.scnet.caller("alice"), console_spec("from-the-console")
+    )
+    env.scnet.sim.set_instance_delays(elsewhere, waiting=3600)
+    await env.run_for(POLICY.cadence)
+    env.scnet.sim.set_status(elsewhere, "Running")  # nobody watches it
+    await env.run_for(POLICY.cadence)
+    async with env.db.transaction() as session:
+        tracked = await instances.get(session, elsewhere)
+    assert tracked is not None
+    assert tracked.status == "Running"  # from the watcher's read of alice's list
+
+    def list_reads() -> int:
+        return sum(env.scnet.sim.requests.count("GET", route) for route in (LIST, f"{LIST}/list"))
+
+    lists_before = list_reads()
+    lately = timedelta(seconds=300)
+    report = await quota.sync_usage(
+        skip=lambda user: env.watcher.listed_lately(user, within=lately)
+    )
+    assert (report.skipped, report.accounts) == (1, 0)
+    assert list_reads() == lists_before
+    env.scnet.clock.advance(301)  # nobody read alice for longer than a sync interval
+    report = await quota.sync_usage(
+        skip=lambda user: env.watcher.listed_lately(user, within=lately)
+    )
+    assert (report.skipped, report.accounts) == (0, 1)
