@@ -1,20 +1,17 @@
 """What the bot answers: commands, button presses and form submissions turned into replies.
 
 Nothing here knows Bolt or HTTP. The Slack adapter (``bot.slack.app``) and the console
-(``bot.console``) both feed this module and deliver what it returns: ``Message`` (Block Kit
-plus a fallback text, ephemeral unless the user asked for ``--public``) and ``Modal`` (a view
-to open with the interaction's trigger id). Every failure a user can cause or meet becomes a
-notice in their language; nothing escapes as an exception.
+(``bot.console``) both feed this module and deliver what it returns (``bot.slack.replies``:
+``Message`` and ``Modal``). Here a command is dispatched to its use case and its answer
+(``bot.slack.answers``); every failure a user can cause or meet becomes a notice in their
+language; nothing escapes as an exception.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Literal
 
 from bot.domain.commands import (
     Audit,
@@ -22,7 +19,6 @@ from bot.domain.commands import (
     Create,
     Delete,
     Help,
-    InstanceRef,
     Lang,
     Links,
     ListImages,
@@ -45,118 +41,33 @@ from bot.domain.commands import (
     parse_slack_text,
 )
 from bot.domain.commands.create import create_from_fields
-from bot.domain.digest import next_digest_at
-from bot.domain.i18n import Locale, translate
-from bot.domain.identity import SlackOrigin, SlackUser
-from bot.domain.instances import Instance, TokenClaims
-from bot.domain.quota import longest_running
-from bot.scnet.errors import ScnetError
+from bot.domain.i18n import translate
 from bot.services.accounts import AccountService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
-from bot.services.errors import (
-    AdminOnly,
-    ChannelNotPicked,
-    LoginNeeded,
-    MemberNotMentioned,
-    NotInChannel,
-    ServiceError,
-)
 from bot.services.instances import InstanceService
 from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
+from bot.slack.answers import Answers
 from bot.slack.blocks import (
-    build_access_url,
-    build_confirmation,
     build_create_modal,
     build_created,
     build_help,
-    build_home,
     build_images_list,
-    build_instance_card,
     build_instance_list,
     build_login_modal,
-    build_notice,
     build_usage_error,
-    build_whoami,
     ids,
     submission_errors,
 )
-from bot.slack.blocks.audit import AuditLine, build_audit
-from bot.slack.blocks.confirm import CONFIRM_KEYS
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
-from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
-from bot.slack.blocks.quota_notices import build_digest_settings, digest_settings_text
-
-log = logging.getLogger(__name__)
-Tone = Literal["info", "success", "warning", "error"]
-
-
-@dataclass(frozen=True, slots=True)
-class Invocation:
-    """Who asked, where, and in which language."""
-
-    user: SlackUser
-    locale: Locale
-    channel_id: str | None = None
-    thread_ts: str | None = None
-    command: str = "/scnet"
-    is_admin: bool = False
-
-    @property
-    def origin(self) -> SlackOrigin | None:
-        if not self.channel_id:
-            return None
-        return SlackOrigin(channel_id=self.channel_id, thread_ts=self.thread_ts)
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    blocks: list[Block]
-    text: str
-    public: bool = False  # the user asked to share it in the channel
-    # Holds a secret (the access URL): only ever ephemeral to the caller or in their DM.
-    private: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Modal:
-    view: Block
-    # Filled in after the modal is open (the images list is an SCNet call; trigger ids
-    # expire after 3 s, so the modal opens first and is updated when the images arrive).
-    load_images: bool = False
-    prefill: Create | None = None
-
-
-Reply = Message | Modal
-
-
-def notice(key: str, locale: Locale, *, tone: Tone = "info", **params: object) -> Message:
-    return Message(
-        blocks=build_notice(key, locale=locale, tone=tone, params=params),
-        text=translate(key, locale, **params),
-    )
-
-
-def failure_message(error: Exception, inv: Invocation) -> Message:
-    """The notice for anything a use case raised; unexpected errors are logged, not shown.
-
-    Both error trees (``bot.services.errors``, ``bot.scnet.errors``) name their catalog text
-    and its params; only the tone is decided here.
-    """
-    if isinstance(error, ServiceError | ScnetError):
-        tone: Tone = "warning" if isinstance(error, _WARNINGS) else "error"
-        return notice(error.message_key, inv.locale, tone=tone, command=inv.command, **error.params)
-    log.error("unexpected error answering %s", type(error).__name__, exc_info=error)
-    return notice("notice.unexpected", inv.locale, tone="error")
-
-
-# What the user can put right themselves (log in, ask an admin): a warning, not an error.
-_WARNINGS: Final = (LoginNeeded, AdminOnly, MemberNotMentioned, ChannelNotPicked, NotInChannel)
+from bot.slack.replies import Invocation, Message, Modal, Reply, failure_message, notice
 
 
 class Conversation:
+    """Answers commands, button presses and form submissions for one bot."""
+
     def __init__(
         self,
         *,
@@ -177,9 +88,14 @@ class Conversation:
         self._instances = instances
         self._quota = quota
         self._preferences = preferences
-        self._channels = channels
-        self._audit_log = audit_log
-        self._now = now
+        self._answers = Answers(
+            accounts=accounts,
+            instances=instances,
+            quota=quota,
+            channels=channels,
+            audit_log=audit_log,
+            now=now,
+        )
 
     # --- slash commands ---------------------------------------------------------------------
 
@@ -242,7 +158,7 @@ class Conversation:
                     return [notice("notice.logged_out", locale, tone="success")]
                 return [notice("notice.not_logged_in", locale, command=inv.command)]
             case WhoAmI():
-                return [await self._whoami(inv, public=public)]
+                return [await self._answers.whoami(inv, public=public)]
             case ListImages(accelerator=accelerator, image_type=image_type):
                 images = await self._instances.images(
                     inv.user, accelerator=accelerator, image_type=image_type
@@ -266,9 +182,9 @@ class Conversation:
                 text = translate("list.title", locale, count=len(views))
                 return [Message(blocks, text, public=public)]
             case Status(ref=ref):
-                return [await self._card(inv, ref, public=public)]
+                return [await self._answers.card(inv, ref, public=public)]
             case Url(ref=ref):
-                return [await self._url(inv, ref)]
+                return [await self._answers.url(inv, ref)]
             case Restart(ref=ref):
                 instance = await self._instances.restart(inv.user, ref)
                 return [notice("notice.restarting", locale, tone="success", name=instance.name)]
@@ -276,12 +192,12 @@ class Conversation:
                 instance = await self._instances.stop(inv.user, ref)
                 return [notice("notice.stopping", locale, tone="success", name=instance.name)]
             case Stop(ref=ref):
-                return [await self._confirmation(inv, ref, "stop")]
+                return [await self._answers.confirmation(inv, ref, "stop")]
             case Delete(ref=ref, confirmed=True):
                 instance = await self._instances.delete(inv.user, ref)
                 return [notice("notice.deleted", locale, tone="success", name=instance.name)]
             case Delete(ref=ref):
-                return [await self._confirmation(inv, ref, "delete")]
+                return [await self._answers.confirmation(inv, ref, "delete")]
             case Watch(ref=ref):
                 instance = await self._instances.watch(inv.user, ref, origin=inv.origin)
                 return [notice("notice.watching", locale, tone="success", name=instance.name)]
@@ -289,132 +205,20 @@ class Conversation:
                 instance = await self._instances.unwatch(inv.user, ref)
                 return [notice("notice.unwatched", locale, name=instance.name)]
             case Quota():
-                return [await self._quota_report(inv, public=public)]
+                return [await self._answers.quota_report(inv, public=public)]
             case QuotaSet():
                 await self._quota.apply_limits(inv.user, command, is_admin=inv.is_admin)
-                return [await self._quota_report(inv, public=public)]
+                return [await self._answers.quota_report(inv, public=public)]
             case QuotaDigest():
-                return [await self._digest(inv, command)]
+                return [await self._answers.digest(inv, command)]
             case Audit(entries=entries):
-                return [await self._audit(inv, entries, public=public)]
+                return [await self._answers.audit(inv, entries, public=public)]
             case Links():
-                return [await self._links(inv, command)]
+                return [await self._answers.links(inv, command)]
             case Lang(locale=chosen):
                 await self._preferences.set_locale(inv.user, chosen)
                 return [notice("notice.lang_set", chosen, tone="success")]
         return [notice("notice.unexpected", locale, tone="error")]
-
-    async def _whoami(self, inv: Invocation, *, public: bool) -> Message:
-        summary = await self._accounts.summary(inv.user)
-        claims = None
-        if summary is not None and not summary.needs_login:
-            claims = TokenClaims(
-                user=summary.identity.scnet_user,
-                cluster_id=summary.identity.cluster_id,
-                expires_at=summary.token_expires_at,
-            )
-        blocks = build_whoami(
-            locale=inv.locale, claims=claims, now=self._now(), command=inv.command
-        )
-        return Message(blocks, translate("whoami.title", inv.locale), public=public)
-
-    async def _card(self, inv: Invocation, ref: InstanceRef, *, public: bool) -> Message:
-        view = await self._instances.status(inv.user, ref)
-        blocks = build_instance_card(
-            view.instance,
-            locale=inv.locale,
-            viewer_is_owner=not public,
-            watching=view.watching,
-            now=self._now(),
-        )
-        return Message(blocks, f"{view.instance.name}: {view.instance.status}", public=public)
-
-    async def _url(self, inv: Invocation, ref: InstanceRef) -> Message:
-        instance, url = await self._instances.access_url(inv.user, ref)
-        if url is None:
-            return notice(
-                "notice.not_running", inv.locale, name=instance.name, status=instance.status
-            )
-        blocks = build_access_url(
-            url, instance_id=instance.id, name=instance.name, locale=inv.locale
-        )
-        return Message(
-            blocks, translate("notice.ready", inv.locale, name=instance.name), private=True
-        )
-
-    async def _confirmation(
-        self, inv: Invocation, ref: InstanceRef, action: Literal["stop", "delete"]
-    ) -> Message:
-        view = await self._instances.status(inv.user, ref)
-        blocks = build_confirmation(
-            action, instance_id=view.instance.id, name=view.instance.name, locale=inv.locale
-        )
-        return Message(blocks, translate(CONFIRM_KEYS[action].title, inv.locale))
-
-    async def _quota_report(self, inv: Invocation, *, public: bool) -> Message:
-        report = await self._quota.report(inv.user.team_id, caller=inv.user)
-        now = self._now()
-        blocks = build_quota_report(
-            team=quota_rows(report.team_usage, report.team_limits),
-            members=[
-                MemberUsage(user_id, usage, report.member_limits.get(user_id))
-                for user_id, usage in report.members.items()
-            ],
-            longest=[
-                LongRunner(h.name, h.owner_user_id, span)
-                for h, span in longest_running(report.holdings, now=now)
-            ],
-            # The balance and node limits are the caller's own: they stay out of a shared reply.
-            balance=None if public else report.balance,
-            node_limits=() if public else report.node_limits,
-            locale=inv.locale,
-        )
-        return Message(blocks, translate("quota.team_title", inv.locale), public=public)
-
-    async def _links(self, inv: Invocation, command: Links) -> Message:
-        shares = await self._channels.links(
-            inv.user, command, channel_id=inv.channel_id, is_admin=inv.is_admin
-        )
-        if command.enabled is None:
-            key = "links.state_on" if shares else "links.state_off"
-            return notice(key, inv.locale, command=inv.command)
-        if shares:
-            return notice("links.on", inv.locale, tone="warning")
-        return notice("links.off", inv.locale, tone="success")
-
-    async def _digest(self, inv: Invocation, command: QuotaDigest) -> Message:
-        """Show the digest's settings, or change them (recorded in the audit log)."""
-        locale = inv.locale
-        digest = await self._quota.digest_for(
-            inv.user, command, is_admin=inv.is_admin, locale=locale
-        )
-        if digest is None or digest.channel_id is None:
-            if command.off:
-                return notice("quota.digest_off", locale, tone="success")
-            return notice("quota.digest_none", locale, command=inv.command)
-        next_at = next_digest_at(digest.schedule, now=self._now())
-        blocks = build_digest_settings(
-            channel_id=digest.channel_id,
-            schedule=digest.schedule,
-            next_at=next_at,
-            changed=command.changes,
-            locale=locale,
-        )
-        text = digest_settings_text(
-            channel_id=digest.channel_id, schedule=digest.schedule, next_at=next_at, locale=locale
-        )
-        return Message(blocks, text, public=command.public)
-
-    async def _audit(self, inv: Invocation, entries: int, *, public: bool) -> Message:
-        latest = await self._audit_log.latest_for(inv.user, limit=entries, is_admin=inv.is_admin)
-        lines = [
-            AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome, e.detail)
-            for e in latest
-        ]
-        blocks = build_audit(lines, locale=inv.locale)
-        return Message(
-            blocks, translate("audit.title", inv.locale, count=len(lines)), public=public
-        )
 
     # --- buttons ----------------------------------------------------------------------------
 
@@ -443,33 +247,11 @@ class Conversation:
 
     async def create_modal_with_images(self, inv: Invocation, prefill: Create | None) -> Block:
         """The create modal once the images are known; without them the image is a text field."""
-        try:
-            images = await self._instances.images(inv.user, accelerator=None, image_type=None)
-        except (ScnetError, LoginNeeded) as error:
-            log.info("create modal without an image list (%s)", type(error).__name__)
-            images = ()
-        return build_create_modal(
-            images, locale=inv.locale, prefill=prefill, private_metadata=inv.channel_id or ""
-        )
+        return await self._answers.create_modal_with_images(inv, prefill)
 
     async def submit_login(self, inv: Invocation, form: LoginForm) -> Message:
-        try:
-            if form.token is not None:
-                summary = await self._accounts.login_with_token(inv.user, form.token)
-            elif form.access_key is not None and form.secret_key is not None and form.user:
-                summary = await self._accounts.login_with_keys(
-                    inv.user,
-                    scnet_user=form.user,
-                    access_key=form.access_key,
-                    secret_key=form.secret_key,
-                    keep_credentials=form.keep_credentials,
-                )
-            else:
-                return notice("login.incomplete", inv.locale, tone="error")
-        except Exception as error:
-            return failure_message(error, inv)
-        name = summary.identity.scnet_user
-        return notice("notice.logged_in", inv.locale, tone="success", user=name)
+        """Log in with what the login form holds; the notice saying how that went."""
+        return await self._answers.submit_login(inv, form)
 
     def read_create_form(
         self, inv: Invocation, image: str | None, fields: dict[str, str]
@@ -485,28 +267,8 @@ class Conversation:
         return list(await self._guarded(inv, lambda: self._run(inv, command)))
 
     async def home(self, inv: Invocation) -> Block:
-        summary = await self._accounts.summary(inv.user)
-        instances: list[Instance] = []
-        claims = None
-        if summary is not None and not summary.needs_login:
-            claims = TokenClaims(
-                user=summary.identity.scnet_user,
-                cluster_id=summary.identity.cluster_id,
-                expires_at=summary.token_expires_at,
-            )
-            try:
-                instances = [v.instance for v in await self._instances.list(inv.user)]
-            except (ScnetError, LoginNeeded) as error:
-                log.info("home without the instance list (%s)", type(error).__name__)
-        report = await self._quota.report(inv.user.team_id)
-        return build_home(
-            locale=inv.locale,
-            claims=claims,
-            instances=instances,
-            now=self._now(),
-            team_usage=quota_rows(report.team_usage, report.team_limits),
-            command=inv.command,
-        )
+        """The user's App Home: their login, their instances and the team's usage."""
+        return await self._answers.home(inv)
 
 
 __all__ = [
