@@ -91,6 +91,13 @@ async def _demo(args: argparse.Namespace) -> None:
     await run_demo(port=args.port, script=args.script)
 
 
+async def _playground(args: argparse.Namespace) -> None:
+    from bot.playground.run import run_playground
+
+    configure_logging("WARNING")
+    await run_playground(host=args.host, port=args.port)
+
+
 async def _console(args: argparse.Namespace) -> None:
     settings = _settings()
     from bot.demo import run_console
@@ -124,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add("demo", _demo, "try the bot with no credentials: simulator, SQLite and a console")
     demo.add_argument("--port", type=int, default=0, help="simulator port (default: any free)")
     demo.add_argument("--script", help="read console lines from this file, not the terminal")
+    playground = add(
+        "playground", _playground, "the demo behind a Slack-like page on loopback, in a browser"
+    )
+    playground.add_argument("--port", type=int, default=3100, help="page port (taken: any)")
+    playground.add_argument("--host", default="127.0.0.1", help="a loopback address")
     console = add("console", _console, "the interactive console against the configured SCNet")
     console.add_argument("--script", help="read console lines from this file, not the terminal")
     sim = add("simulator", _simulator, "serve the SCNet simulator on loopback")

@@ -235,11 +235,12 @@ def action_for(
     *,
     value: str | Sequence[str] | None = None,
     when: str | None = None,
+    block_id: str | None = None,
 ) -> JSON:
     """The ``actions[]`` entry Slack sends when a user uses the element ``action_id``:
     a button press (its ``value``), a choice in a select/radio/overflow (``value`` names the
     option), or ticks in checkboxes/multi-selects (a list of option values)."""
-    block_id, element = _find_element(blocks, action_id)
+    block_id, element = _find_element(blocks, action_id, block_id)
     kind = str(element.get("type"))
     action: JSON = {"type": kind, "action_id": action_id, "block_id": block_id}
     if kind == "button":
@@ -371,9 +372,11 @@ def _elements(block: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 
 
 def _find_element(
-    blocks: Sequence[Mapping[str, Any]], action_id: str
+    blocks: Sequence[Mapping[str, Any]], action_id: str, block_id: str | None = None
 ) -> tuple[str, Mapping[str, Any]]:
     for block in blocks:
+        if block_id is not None and block.get("block_id") != block_id:
+            continue
         for element in _elements(block):
             if element.get("action_id") == action_id:
                 return str(block.get("block_id", "")), element

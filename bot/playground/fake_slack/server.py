@@ -91,6 +91,7 @@ class FakeSlack:
         self._counts: Counter[tuple[str, bool]] = Counter()  # (method, ok) -> calls
         self._posts: list[ResponsePost] = []
         self._changed: asyncio.Condition | None = None
+        self.changes = 0  # bumped on every recorded request and every ``touch``
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.app = web.Application()
@@ -296,6 +297,24 @@ class FakeSlack:
                 ) from None
         return self.calls(method, ok=ok)
 
+    async def touch(self) -> None:
+        """Say that the state changed outside a request (the playground closed a modal)."""
+        self.changes += 1
+        changed = self._condition()
+        async with changed:
+            changed.notify_all()
+
+    async def wait_for_change(self, after: int, timeout: float) -> int:  # noqa: ASYNC109
+        """Wait until ``changes`` passes ``after`` (or ``timeout`` s pass); return it."""
+        changed = self._condition()
+        async with changed:
+            try:
+                async with asyncio.timeout(timeout):
+                    await changed.wait_for(lambda: self.changes > after)
+            except TimeoutError:
+                pass
+        return self.changes
+
     def messages(self, *, include_deleted: bool = False) -> list[Message]:
         return [m for m in self.workspace.messages if include_deleted or not m.deleted]
 
@@ -412,16 +431,20 @@ class FakeSlack:
         view_id: str | None = None,
         value: str | Sequence[str] | None = None,
         values: dict[str, Any] | None = None,
+        block_id: str | None = None,
     ) -> payloads.SlackRequest:
         """``user_id`` using element ``action_id`` of a recorded ``message`` or of a stored
-        view, with a fresh trigger id (and, on a message, a response URL for it)."""
+        view, with a fresh trigger id (and, on a message, a response URL for it).
+        ``block_id`` picks the block when several hold the same action_id (a list's rows)."""
         user = self.actor(user_id)
         if view_id is not None:
             view = self.view(view_id)
             return payloads.block_actions(
                 team=self.team,
                 user=user,
-                actions=[payloads.action_for(view["blocks"], action_id, value=value)],
+                actions=[
+                    payloads.action_for(view["blocks"], action_id, value=value, block_id=block_id)
+                ],
                 trigger_id=self.new_trigger_id(
                     user_id, view_id=view_id if view["type"] == "modal" else None
                 ),
@@ -434,7 +457,9 @@ class FakeSlack:
         return payloads.block_actions(
             team=self.team,
             user=user,
-            actions=[payloads.action_for(message.blocks or [], action_id, value=value)],
+            actions=[
+                payloads.action_for(message.blocks or [], action_id, value=value, block_id=block_id)
+            ],
             trigger_id=self.new_trigger_id(user_id),
             message=message.to_slack(self.team),
             channel=(channel.id, "directmessage" if channel.kind == "im" else channel.name),
@@ -486,6 +511,7 @@ class FakeSlack:
         self._counts[(call.method, call.ok)] += 1
         if post is not None:
             self._posts.append(post)
+        self.changes += 1
         changed = self._condition()
         async with changed:
             changed.notify_all()

@@ -220,6 +220,19 @@ class Workspace:
             if view.get("type") == "modal" and self.view_users.get(view_id) == user_id
         ]
 
+    def close_view(self, view_id: str, *, whole_stack: bool = False) -> None:
+        """The user closed a modal (or a submission's answer did): it is gone, as are the
+        views pushed above it, or with ``whole_stack`` every view of its stack."""
+        view = self.views.get(view_id)
+        if view is None:
+            return
+        root = view["root_view_id"]
+        stack = [v["id"] for v in self.views.values() if v.get("root_view_id") == root]
+        doomed = stack if whole_stack else stack[stack.index(view_id) :]
+        for doomed_id in doomed:
+            self.views.pop(doomed_id, None)
+            self.view_users.pop(doomed_id, None)
+
     def stack_depth(self, root_view_id: str) -> int:
         return sum(1 for view in self.views.values() if view.get("root_view_id") == root_view_id)
 
