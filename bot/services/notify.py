@@ -20,7 +20,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 
 
+LOCALE_FRESH = 30.0  # seconds an owner's language is reused before it is read again
 LEASE_MARGIN = 5.0  # seconds of a claim's lease kept free: settling takes a moment too
 MIN_ATTEMPT = 1.0  # seconds; with less of the lease left, the notice goes back to the queue
 
@@ -77,14 +78,6 @@ class DeliveryPolicy:
     # ``post_interval`` (``bot.services.pacing``); 0 turns pacing off.
     post_interval: float = 1.0
     post_burst: int = 3
-
-
-@dataclass(slots=True)
-class _RunCache:
-    """What one delivery run looks up once per owner: their locale. (Their unlocked token is
-    the account service's to keep.)"""
-
-    locales: dict[SlackUser, Locale] = field(default_factory=dict)
 
 
 _Target = tuple[str | None, str | None]  # (user id of a DM, channel id)
@@ -125,6 +118,8 @@ class NotifyService:
         self._monotonic = monotonic
         self._pacer = Pacer(interval=self._policy.post_interval, burst=self._policy.post_burst)
         self._claimed: set[int] = set()  # ids claimed by this process and not settled yet
+        # Owners' languages, read once per LOCALE_FRESH: a change reaches notices that late.
+        self._locales: dict[SlackUser, tuple[float, Locale]] = {}
 
     async def deliver_due(self) -> int:
         """Send what is due, a batch at a time, for up to ``run_budget`` seconds; how many.
@@ -151,7 +146,6 @@ class NotifyService:
 
     async def _deliver_due(self) -> int:
         started = self._monotonic()
-        cache = _RunCache()
         settled = 0
         self._pacer.forget_idle(now=started)
         while True:
@@ -169,15 +163,13 @@ class NotifyService:
             # claim and send the same notice while this one still is.
             lease = self._policy.lease.total_seconds()
             lease_ends = self._monotonic() + lease - min(LEASE_MARGIN, lease / 10)
-            settled += await self._deliver_batch(claimed, cache, lease_ends)
+            settled += await self._deliver_batch(claimed, lease_ends)
             if len(claimed) < self._policy.batch:
                 return settled
             if self._monotonic() - started >= self._policy.run_budget:
                 return settled
 
-    async def _deliver_batch(
-        self, notices: Sequence[Notice], cache: _RunCache, lease_ends: float
-    ) -> int:
+    async def _deliver_batch(self, notices: Sequence[Notice], lease_ends: float) -> int:
         groups: dict[_Target, list[Notice]] = {}
         for notice in notices:
             groups.setdefault(_target_of(notice), []).append(notice)
@@ -185,13 +177,11 @@ class NotifyService:
 
         async def run(group: list[Notice]) -> int:
             async with limit:
-                return await self._deliver_in_order(group, cache, lease_ends)
+                return await self._deliver_in_order(group, lease_ends)
 
         return sum(await asyncio.gather(*(run(group) for group in groups.values())))
 
-    async def _deliver_in_order(
-        self, notices: list[Notice], cache: _RunCache, lease_ends: float
-    ) -> int:
+    async def _deliver_in_order(self, notices: list[Notice], lease_ends: float) -> int:
         """One target's notices, oldest first; a 429 puts the rest off by the same time.
 
         Paced (``Pacer``): notices whose turn has not come are handed back, due at their
@@ -208,7 +198,7 @@ class NotifyService:
             if time_left < MIN_ATTEMPT:
                 outcome = _Outcome("retry", "lease ran short", self._now())
             else:
-                outcome = await self._attempt(notice, cache, time_left)
+                outcome = await self._attempt(notice, time_left)
                 self._pacer.took(target, now=self._monotonic())
             await self._settle(notice, outcome)
             settled += 1
@@ -228,10 +218,10 @@ class NotifyService:
                 until = now + timedelta(seconds=first_turn + index * interval)
                 await outbox.postpone(session, notice.id, until=until)
 
-    async def _attempt(self, notice: Notice, cache: _RunCache, time_left: float) -> _Outcome:
+    async def _attempt(self, notice: Notice, time_left: float) -> _Outcome:
         try:
             async with asyncio.timeout(time_left):
-                delivery = await self._prepare(notice, cache)
+                delivery = await self._prepare(notice)
                 await self._sender.send(delivery)
         except RetryLater as error:
             retry_at = self._now() + timedelta(seconds=error.after)
@@ -277,7 +267,7 @@ class NotifyService:
                     next_attempt_at=outcome.retry_at or now,
                 )
 
-    async def _prepare(self, notice: Notice, cache: _RunCache) -> Delivery:
+    async def _prepare(self, notice: Notice) -> Delivery:
         payload = notice.payload
         owner = SlackUser(notice.team_id, payload_text(payload, "owner"))
         kind = NoticeKind(notice.kind)
@@ -285,14 +275,14 @@ class NotifyService:
         instance = from_snapshot(raw_instance) if isinstance(raw_instance, Mapping) else None
         raw_digest, raw_alert = payload.get("digest"), payload.get("alert")
         # A team notice names its language; an owner's notice follows the owner's choice.
-        locale = parse_locale(payload_text(payload, "locale")) or cache.locales.get(owner)
+        locale = parse_locale(payload_text(payload, "locale")) or self._known_locale(owner)
         channel = notice.target.channel_id
         shares = False
         if locale is None or (kind == NoticeKind.READY_CHANNEL and channel is not None):
             async with self._db.transaction() as session:
                 if locale is None:
                     locale = await preferences.get_locale(session, owner) or DEFAULT_LOCALE
-                    cache.locales[owner] = locale
+                    self._locales[owner] = (self._monotonic(), locale)
                 if kind == NoticeKind.READY_CHANNEL and channel is not None:
                     shares = await team_settings.shares_access_urls(
                         session, notice.team_id, channel_id=channel
@@ -302,7 +292,7 @@ class NotifyService:
         if instance is not None and (
             kind == NoticeKind.READY or (kind == NoticeKind.READY_CHANNEL and shares)
         ):
-            url, problem = await self._access_link(notice, owner, instance.id, cache)
+            url, problem = await self._access_link(notice, owner, instance.id)
         return Delivery(
             key=notice.dedupe_key,
             kind=kind,
@@ -320,8 +310,14 @@ class NotifyService:
             alert=QuotaAlert.from_json(raw_alert) if isinstance(raw_alert, Mapping) else None,
         )
 
+    def _known_locale(self, owner: SlackUser) -> Locale | None:
+        known = self._locales.get(owner)
+        if known is None or self._monotonic() - known[0] > LOCALE_FRESH:
+            return None
+        return known[1]
+
     async def _access_link(
-        self, notice: Notice, owner: SlackUser, instance_id: str, cache: _RunCache
+        self, notice: Notice, owner: SlackUser, instance_id: str
     ) -> tuple[Secret | None, LinkProblem | None]:
         """The link, fetched now as the owner; or why there is none."""
         try:
