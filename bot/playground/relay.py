@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ import aiohttp
 from bot.playground.fake_slack import Message, post_signed
 from bot.playground.fake_slack.models import JSON
 from bot.playground.fake_slack.payloads import SlackRequest
+from bot.playground.fake_slack.workspace import Workspace
 from bot.playground.world import World
 
 ACK_DEADLINE = 3.0  # Slack gives up on an app's answer after three seconds
@@ -73,7 +75,8 @@ class Relay:
         slack = self.world.slack
         command = self.world.command
         self._note(user_id, channel_id, f"{command} {text}".strip(), "command")
-        request = slack.slash_command(user_id, text, command=command, channel_id=channel_id)
+        escaped = escape_command_text(text, slack.workspace)
+        request = slack.slash_command(user_id, escaped, command=command, channel_id=channel_id)
         status, body = await self._send(request)
         if status != 200:
             error = body if status == 0 else "dispatch_failed"
@@ -250,6 +253,26 @@ class Relay:
     def _note(self, user_id: str, channel_id: str, text: str, kind: str) -> None:
         ws = self.world.slack.workspace
         self._notes.append(Note(user_id, channel_id, ws.ids.ts(ws.clock()), text, kind))
+
+
+def escape_command_text(text: str, workspace: Workspace) -> str:
+    """The command text as Slack sends it for a command with ``should_escape: true`` (as in
+    ``deploy/slack-app-manifest.yml``): ``&``, ``<`` and ``>`` as entities, and a typed
+    ``@name`` or ``#channel`` that names a member or channel as ``<@U…|name>`` /
+    ``<#C…|name>``, as Slack's composer turns a chosen mention into one."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    users = {u.name: u.id for u in workspace.users.values() if not u.is_bot}
+    channels = {c.name: c.id for c in workspace.channels.values() if c.kind == "channel"}
+
+    def mention(match: re.Match[str]) -> str:
+        sigil, name = match.group(1), match.group(2)
+        found = (users if sigil == "@" else channels).get(name)
+        return match.group(0) if found is None else f"<{sigil}{found}|{name}>"
+
+    return _MENTION.sub(mention, escaped)
+
+
+_MENTION = re.compile(r"(?<![\w<])([@#])([a-z0-9][a-z0-9._-]*)")
 
 
 def _person(user_id: str, name: str, admin: bool) -> JSON:

@@ -80,6 +80,7 @@ async def open_world(options: WorldOptions | None = None) -> AsyncIterator[World
         alice = slack.add_user("alice", real_name="Alice Chen", is_admin=True, tz="Asia/Shanghai")
         bob = slack.add_user("bob", real_name="Bob Li", tz="Asia/Shanghai")
         general = slack.add_channel("general", members=[alice.id, bob.id])
+        slack.add_channel("gpu-team", members=[alice.id, bob.id])  # as in the README's digest
         users = [
             DemoUser(alice, "alice", simulator.issue_token("alice", ttl_seconds=7 * 86400), True),
             DemoUser(bob, "bob", simulator.issue_token("bob", ttl_seconds=7 * 86400), False),
