@@ -119,6 +119,7 @@ class HttpRefused(Refused):
 
     @property
     def endpoint_missing(self) -> bool:
+        """Whether the status says the route is not there (404, 405): another form may be."""
         return self.status in {404, 405}
 
 

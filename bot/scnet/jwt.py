@@ -52,6 +52,8 @@ def _text(payload: dict[str, object], key: str) -> str:
 
 
 def decode_claims(token: str) -> TokenClaims:
+    """The user, cluster and expiry a token claims, read without checking its signature (SCNet does
+    that); ``MalformedToken`` when it is not a JWT."""
     parts = token.strip().split(".")
     if len(parts) != 3 or not all(parts[:2]):
         raise MalformedToken("token is not a JWT (three dot-separated parts)")

@@ -89,6 +89,8 @@ _LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
 
 
 def parse_local_time(raw: str | None) -> datetime | None:
+    """SCNet's local time (China, no zone given) as an aware datetime; None when absent or
+    unreadable."""
     if raw is None:
         return None
     text = raw.strip()
@@ -134,6 +136,7 @@ class WirePort(WireModel):
     access_url: str | None = Field(default=None, alias="accessUrl")
 
     def to_domain(self) -> PortSpec:
+        """The domain form."""
         protocol: Protocol = "SSH" if self.protocol_type.upper() == "SSH" else "HTTP"
         url = clean_url(self.access_url) if self.access_url else ""
         return PortSpec(
@@ -149,6 +152,7 @@ class WireMount(WireModel):
     type: LooseStr = "data"
 
     def to_domain(self) -> MountSpec:
+        """The domain form."""
         kind: MountKind = "path" if self.type == "path" else "data"
         return MountSpec(source=self.source_path, target=self.target_path, kind=kind)
 
@@ -179,6 +183,7 @@ class WireInstance(WireModel):
     mounts: list[WireMount] | None = Field(default=None, alias="mountInfoList")
 
     def to_domain(self) -> Instance:
+        """The domain form."""
         try:
             timeout = parse_timeout(self.timeout_limit)
         except ValueError:
@@ -224,6 +229,7 @@ class WireImage(WireModel):
     create_time: LooseStr = Field(default="", alias="createTime")
 
     def to_domain(self) -> Image:
+        """The domain form."""
         version = self.version or (f"{self.name}:{self.tag}" if self.name and self.tag else "")
         return Image(
             id=self.id,
@@ -248,6 +254,7 @@ class WireNodeLimits(WireModel):
     max_time: LooseStr = Field(default="unlimited", alias="maxTime")
 
     def to_domain(self, resource_group: str) -> NodeLimits:
+        """The domain form, for the resource group it was read for."""
         return NodeLimits(
             resource_group=self.resource_group or resource_group,
             cpus=self.cpu_number,
@@ -267,6 +274,7 @@ class WireAccount(WireModel):
     computer_center: LooseStr = Field(default="", alias="computerCenter")
 
     def to_domain(self) -> AccountInfo:
+        """The domain form."""
         try:
             balance: Decimal | None = Decimal(self.account_balance.strip())
         except (InvalidOperation, ValueError):
@@ -287,6 +295,7 @@ class WireRegionToken(WireModel):
     token: str | None = None
 
     def to_domain(self) -> RegionToken:
+        """The domain form."""
         token = (self.token or "").strip()
         return RegionToken(
             cluster_id=self.cluster_id,
@@ -312,6 +321,7 @@ class WireCenter(WireModel):
     ai_urls: list[WireServiceUrl] | None = Field(default=None, alias="aiUrls")
 
     def to_domain(self) -> CenterInfo:
+        """The domain form."""
         ai_url = None
         candidates = sorted(self.ai_urls or (), key=lambda entry: not entry.enable)
         for entry in candidates:
@@ -353,6 +363,7 @@ def page_items(data: object) -> tuple[list[object], int | None]:
 
 
 def parse_instances(data: object) -> InstancePage:
+    """An instance list answer, parsed in full."""
     return InstanceListing(data).page()
 
 
@@ -391,6 +402,7 @@ class InstanceListing:
                 self.statuses[instance_id] = _peek_text(item.get("status"))
 
     def instance(self, instance_id: str) -> Instance | None:
+        """The instance with this id, parsed in full (once), or None if the list lacks it."""
         parsed = self._parsed.get(instance_id)
         if parsed is None:
             raw = self._raw.get(instance_id)
@@ -400,6 +412,7 @@ class InstanceListing:
         return parsed
 
     def page(self) -> InstancePage:
+        """Every item, parsed in full, in SCNet's order."""
         items = tuple(self._parsed_item(instance_id, raw) for instance_id, raw in self._items)
         return InstancePage(items=items, total=self.total)
 
@@ -412,11 +425,13 @@ class InstanceListing:
 
 
 def parse_images(data: object) -> tuple[Image, ...]:
+    """An images answer, in either form."""
     items, _ = page_items(data)
     return tuple(WireImage.model_validate(i).to_domain() for i in items if isinstance(i, dict))
 
 
 def parse_region_tokens(data: object) -> tuple[RegionToken, ...]:
+    """A token answer: one token per region."""
     items, _ = page_items(data)
     return tuple(
         WireRegionToken.model_validate(i).to_domain() for i in items if isinstance(i, dict)

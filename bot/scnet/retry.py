@@ -48,6 +48,8 @@ async def retry_read(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
+    """``call``'s result, called again after a ``TransientError`` within ``policy``'s attempts and
+    deadline (``RequestTimeout`` once that is over)."""
     rng = rng or random.Random()
     started = clock()
     attempt = 0

@@ -61,6 +61,8 @@ class AccountPolicy:
 
 
 class AccountService:
+    """The user's SCNet login: stored, renewed, and handed to each call as a ``Caller``."""
+
     def __init__(
         self,
         *,
@@ -91,6 +93,8 @@ class AccountService:
     # --- login / logout ---------------------------------------------------------------------
 
     async def login_with_token(self, user: SlackUser, token: Secret) -> AccountSummary:
+        """Check the token with SCNet and store it; ``LoginRejected`` (nothing stored) when
+        unusable."""
         claims = self._claims_of(token)
         if claims.cluster_id in {"0", "ac"}:
             raise LoginRejected("login.platform_token")
@@ -109,6 +113,8 @@ class AccountService:
         secret_key: Secret,
         keep_credentials: bool,
     ) -> AccountSummary:
+        """Mint a token with AK/SK and store it, the keys too if asked; ``LoginRejected`` when
+        refused."""
         try:
             regions = await self._client.tokens_with_keys(
                 user=scnet_user, access_key=access_key, secret_key=secret_key
@@ -122,11 +128,13 @@ class AccountService:
         return await self._store_login(user, token, self._claims_of(token), credentials)
 
     async def logout(self, user: SlackUser) -> bool:
+        """Forget the user's login; whether there was one."""
         self._unlocked.pop(user, None)
         async with self._db.transaction() as session:
             return await forget(session, user)
 
     async def summary(self, user: SlackUser) -> AccountSummary | None:
+        """The user's login as stored, without any secret; None when not logged in."""
         async with self._db.transaction() as session:
             return await get_summary(session, user)
 
@@ -197,6 +205,8 @@ class AccountService:
             return await operation(_caller(renewed))
 
     async def caller(self, user: SlackUser) -> Caller:
+        """A caller with a usable token (renewed first when close to expiry); ``LoginNeeded``
+        without one."""
         account = await self._unlock(user)
         if self._expires_soon(account):
             account = await self._renew(user, stale=account.token)

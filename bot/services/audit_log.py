@@ -13,11 +13,14 @@ from bot.store.database import Database
 
 
 class AuditLog:
+    """Who did what, for a team's admins to read."""
+
     def __init__(self, *, db: Database, now: Callable[[], datetime]) -> None:
         self._db = db
         self._now = now
 
     async def record(self, user: SlackUser, action: str, *, detail: str = "") -> None:
+        """Note that ``user`` did ``action`` (successfully)."""
         async with self._db.transaction() as session:
             await audit.record(
                 session, user, action=action, outcome="ok", now=self._now(), detail=detail
@@ -30,5 +33,6 @@ class AuditLog:
         return await self.latest(actor.team_id, limit=limit)
 
     async def latest(self, team_id: str, *, limit: int) -> list[AuditEntry]:
+        """The team's latest ``limit`` entries, newest first."""
         async with self._db.transaction() as session:
             return await audit.latest(session, team_id, limit=limit)

@@ -18,15 +18,19 @@ from bot.store.database import Database
 
 
 class ChannelChoices:
+    """What each channel has chosen: for now, whether full access links may be posted there."""
+
     def __init__(self, *, db: Database, now: Callable[[], datetime]) -> None:
         self._db = db
         self._now = now
 
     async def shares_links(self, team_id: str, channel_id: str) -> bool:
+        """Whether the channel takes full access links."""
         async with self._db.transaction() as session:
             return await team_settings.shares_access_urls(session, team_id, channel_id=channel_id)
 
     async def share_links(self, team_id: str, channel_id: str, *, enabled: bool) -> None:
+        """Let the channel take full access links, or stop it."""
         async with self._db.transaction() as session:
             await team_settings.set_share_access_urls(
                 session, team_id, channel_id=channel_id, enabled=enabled, now=self._now()

@@ -10,6 +10,8 @@ from bot.store.database import Database
 
 
 class EventLedger:
+    """Which Slack deliveries have been handled, in the database every replica shares."""
+
     def __init__(self, *, db: Database, now: Callable[[], datetime]) -> None:
         self._db = db
         self._now = now

@@ -84,6 +84,7 @@ class InstanceService:
     async def images(
         self, user: SlackUser, *, accelerator: str | None, image_type: str | None
     ) -> tuple[Image, ...]:
+        """The images the user may start."""
         return await self._accounts.call(
             user,
             lambda caller: self._client.list_images(
@@ -92,6 +93,8 @@ class InstanceService:
         )
 
     async def list(self, user: SlackUser) -> list[InstanceView]:
+        """The user's instances as SCNet lists them, each with whether the bot tracks and watches
+        it."""
         page = await self._accounts.call(
             user, lambda caller: self._client.list_instances(caller, ListFilter(limit=LIST_LIMIT))
         )
@@ -108,6 +111,7 @@ class InstanceService:
         ]
 
     async def status(self, user: SlackUser, ref: InstanceRef) -> InstanceView:
+        """One instance, found by id or name; the stored status follows SCNet's."""
         instance = await self._accounts.call(user, lambda caller: self._find(caller, ref))
         async with self._db.transaction() as session:
             tracked = await instances.get(session, instance.id)
@@ -232,12 +236,15 @@ class InstanceService:
     # --- actions ----------------------------------------------------------------------------
 
     async def restart(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        """Restart the instance (audited) and watch it until it is ready again."""
         return await self._act(user, ref, "restart")
 
     async def stop(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        """Stop the instance (audited)."""
         return await self._act(user, ref, "stop")
 
     async def delete(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        """Delete the instance (audited) and stop watching it."""
         return await self._act(user, ref, "delete")
 
     async def _act(self, user: SlackUser, ref: InstanceRef, action: str) -> Instance:
@@ -272,6 +279,7 @@ class InstanceService:
     async def watch(
         self, user: SlackUser, ref: InstanceRef, *, origin: SlackOrigin | None
     ) -> Instance:
+        """Watch the instance until it is ready; the user hears where ``origin`` says (audited)."""
         instance = await self._accounts.call(user, lambda caller: self._find(caller, ref))
         now = self._now()
         async with self._db.transaction() as session:
@@ -283,6 +291,7 @@ class InstanceService:
         return instance
 
     async def unwatch(self, user: SlackUser, ref: InstanceRef) -> Instance:
+        """Stop watching the instance (audited)."""
         instance = await self._accounts.call(user, lambda caller: self._find(caller, ref))
         async with self._db.transaction() as session:
             await watches.stop_watch(session, instance.id)

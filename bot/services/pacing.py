@@ -19,6 +19,8 @@ class _Bucket:
 
 
 class Pacer:
+    """Spaces posts per target (a channel, a user): ``burst`` at once, then one per ``interval``."""
+
     def __init__(self, *, interval: float, burst: int) -> None:
         self._interval = interval
         self._burst = float(max(1, burst))
@@ -26,6 +28,7 @@ class Pacer:
 
     @property
     def enabled(self) -> bool:
+        """Whether posts are spaced at all (an interval of 0 turns pacing off)."""
         return self._interval > 0
 
     def wait(self, target: Hashable, *, now: float) -> float:

@@ -16,6 +16,8 @@ from bot.store.database import Database
 
 
 class Preferences:
+    """What each user chose for themselves: for now, the language of their answers."""
+
     def __init__(
         self,
         *,
@@ -31,6 +33,7 @@ class Preferences:
         self._locales: dict[SlackUser, tuple[Locale | None, float]] = {}
 
     async def locale(self, user: SlackUser) -> Locale | None:
+        """The language the user chose; None: follow their Slack locale."""
         cached = self._locales.get(user)
         if cached is not None and self._clock() - cached[1] < self._ttl:
             return cached[0]
@@ -40,6 +43,7 @@ class Preferences:
         return chosen
 
     async def set_locale(self, user: SlackUser, locale: Locale | None) -> None:
+        """Choose the user's language (None: back to their Slack locale)."""
         async with self._db.transaction() as session:
             await preferences.set_locale(session, user, locale=locale, now=self._now())
         self._locales[user] = (locale, self._clock())

@@ -85,6 +85,7 @@ class SyncReport:
 
 
 def holding_of(tracked: TrackedInstance) -> Holding:
+    """What a tracked instance holds of the team's quota, and since when it runs."""
     running = tracked.status == "Running"
     return Holding(
         instance_id=tracked.instance_id,
@@ -143,11 +144,14 @@ class QuotaService:
         self._group_accelerators: dict[tuple[str, str], str] = {}
 
     async def holdings(self, team_id: str) -> list[Holding]:
+        """What the team's active instances hold, as the bot last saw them."""
         async with self._db.transaction() as session:
             active = await instances.list_for_team(session, team_id, active_only=True)
         return [holding_of(t) for t in active if holds_resources(t.status)]
 
     async def report(self, team_id: str, *, caller: SlackUser | None = None) -> QuotaReport:
+        """The team's usage against its limits, per member; with ``caller``, their balance and node
+        limits too."""
         holdings = await self.holdings(team_id)
         async with self._db.transaction() as session:
             rows = await quotas.list_limits(session, team_id)
@@ -268,6 +272,7 @@ class QuotaService:
         return merged
 
     async def digest(self, team_id: str) -> TeamDigest | None:
+        """The team's digest settings; None when it has none."""
         async with self._db.transaction() as session:
             return await team_settings.get_digest(session, team_id)
 
