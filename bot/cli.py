@@ -1,4 +1,5 @@
-"""``scnet-bot``: the console script and composition root.
+"""``scnet-bot``: the console script. It reads ``Settings`` and picks the mode; the object
+graph of every mode is built by ``bot.wiring``.
 
 Subcommands (the public contract of DESIGN.md): ``run``, ``demo``, ``console``, ``simulator``,
 ``keys generate|rotate``, ``db upgrade``, and ``--version``. Settings are read here and nowhere

@@ -30,10 +30,9 @@ from aiohttp import web
 from bot.config import Settings
 from bot.logs import request_id
 from bot.slack.http import events_handler, run_socket_mode
-from bot.slack.sender import SlackDelivery
 from bot.store.migrate import wait_for_database
 from bot.web import Drain, Watcher, build_web_app
-from bot.wiring import open_runtime, slack_app, start_background
+from bot.wiring import open_slack_bot
 
 log = logging.getLogger(__name__)
 GC_THRESHOLDS = (20_000, 20, 50)  # allocations before a young collection; then 20, 50 (older)
@@ -124,17 +123,9 @@ async def run_server(settings: Settings, *, stop: asyncio.Event | None = None) -
 
 
 async def _serve(settings: Settings, stop: asyncio.Event, inflight: InFlight) -> None:
-    assert settings.slack_bot_token is not None
     async with AsyncExitStack() as stack:
-        runtime = await open_runtime(settings, stack)
-        delivery = SlackDelivery(
-            token=settings.slack_bot_token.get_secret_value(),
-            api_url=settings.slack_api_url,
-            command=settings.slash_command,
-        )
-        stack.push_async_callback(delivery.close)
-        background = await start_background(runtime, delivery.sender, stack)
-        app = slack_app(runtime)
+        bot = await open_slack_bot(settings, stack)
+        app, background = bot.app, bot.background
         # Everything built so far lives as long as the process: move it out of the collector's
         # reach, so that full collections during a burst of commands do not rescan it (they
         # stalled acks by 100-200 ms in bench/ack.py). A burst also leaves thousands of live

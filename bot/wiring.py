@@ -13,6 +13,8 @@ everything inside a running event loop. The pieces, and who uses them:
     ``NoticeSender`` that posts notices through the Slack Web API.
 ``open_slack_bot(settings, stack, runtime=None)`` -> ``SlackBot``
     all of the above for Slack: ``run``; the playground, with a demo's runtime.
+``console(runtime, terminal)`` -> ``Console``
+    the interactive console for one user (its session, and the sender of its notices).
 ``open_demo(stack)`` -> ``Demo``
     the embedded SCNet simulator with a demo account (both regions, AK/SK known), a SQLite
     database and a fresh key in a temporary folder, and the runtime on them; ``Demo.log_in``
@@ -47,6 +49,9 @@ from pathlib import Path
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings, load_settings
+from bot.console.repl import ConsoleSender, ConsoleSession
+from bot.console.terminal import Terminal
+from bot.domain.i18n import DEFAULT_LOCALE
 from bot.domain.identity import SlackUser
 from bot.domain.notices import NoticeSender
 from bot.domain.secret import Secret
@@ -70,7 +75,7 @@ from bot.services.upkeep import Upkeep
 from bot.services.watch import WatchService
 from bot.services.watch_policy import PollPolicy
 from bot.slack.app import STILL_WAITING_AFTER, SlackAdapter, SlackSettings, build_app
-from bot.slack.conversation import Conversation
+from bot.slack.conversation import Conversation, Invocation
 from bot.slack.people import People
 from bot.slack.sender import SlackDelivery
 from bot.store.database import Database
@@ -267,9 +272,7 @@ async def start_background(
 
     async def sync_usage() -> None:
         # Owners the watcher read lately are in the ledger already.
-        await runtime.quota.sync_usage(
-            skip=lambda user: watcher.listed_lately(user, within=lately)
-        )
+        await runtime.quota.sync_usage(skip=lambda user: watcher.listed_lately(user, within=lately))
         # The sync may have found instances started elsewhere: alert on them now, not later.
         await quota_notices.check_thresholds()
 
@@ -374,3 +377,40 @@ async def open_demo(stack: AsyncExitStack, *, port: int = 0, **overrides: object
     settings = load_settings(**values, _env_file=None)
     runtime = await open_runtime(settings, stack)
     return Demo(simulator=sim, settings=settings, runtime=runtime)
+
+
+# The one user of a console: no Slack workspace behind it.
+CONSOLE_USER = SlackUser("console", "you")
+
+
+@dataclass
+class Console:
+    """A console at one terminal: ``session.run()`` until the user leaves; ``sender`` prints
+    the scheduler's notices for the console user there (pass it to ``start_background``)."""
+
+    session: ConsoleSession
+    sender: ConsoleSender
+    user: SlackUser
+    is_admin: bool
+
+
+def console(runtime: Runtime, terminal: Terminal, *, user: SlackUser = CONSOLE_USER) -> Console:
+    """The console for ``user`` on ``runtime``: an admin when ``BOT_ADMINS`` names them (the
+    demo does), in the language ``lang`` chose (English by default)."""
+    settings = runtime.settings
+    is_admin = user.user_id in settings.bot_admins
+
+    async def invocation() -> Invocation:
+        locale = await runtime.preferences.locale(user)
+        return Invocation(
+            user=user,
+            locale=locale or DEFAULT_LOCALE,
+            command=settings.slash_command,
+            is_admin=is_admin,
+        )
+
+    session = ConsoleSession(runtime.conversation, invocation, terminal)
+    sender = ConsoleSender(
+        user.user_id, command=settings.slash_command, write=terminal.write, render=session.render
+    )
+    return Console(session=session, sender=sender, user=user, is_admin=is_admin)

@@ -1,7 +1,8 @@
 """Block Kit blocks and views as plain terminal text, for the console demo.
 
 Renders whatever ``bot.slack.blocks`` builds: headers, sections (text, fields, accessory),
-context, dividers, actions (``[Refresh] [Stop]``) and the input blocks of modals. mrkdwn is
+context, dividers, actions (``[Refresh] [Stop]``) and the input blocks of modals. Given a
+``number`` function, each button shows the number that presses it (``[3 Stop]``). mrkdwn is
 lightly converted: ``*bold*`` -> ``bold``, ``<url|label>`` -> ``label (url)``, dates to their
 fallback text, entities back to ``& < >``, and the emoji the builders use to Unicode. A block of
 an unknown type shows as ``[type]`` rather than failing.
@@ -10,8 +11,12 @@ an unknown type shows as ``[type]`` rather than failing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
+
+from bot.domain.i18n import DEFAULT_LOCALE, Locale, translate
 
 DIVIDER: Final = "─" * 40
 EMOJI: Final[Mapping[str, str]] = {
@@ -43,6 +48,31 @@ _FIELD = re.compile(r"\A\*([^*\n]+)\*\n", re.DOTALL)
 _EMOJI = re.compile(r":[a-z0-9_+\-]+:")
 
 Json = Mapping[str, Any]
+# The number that presses a button (the element as the blocks hold it), or None.
+Numbering = Callable[[Json], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How to render: the reader's language (for the words the console adds itself) and the
+    numbering of pressable buttons."""
+
+    locale: Locale = DEFAULT_LOCALE
+    number: Numbering | None = None
+
+
+PLAIN: Final = Style()
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK, full-width) characters take two,
+    combining marks and zero-width joiners none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or char in "\u200d\ufe0f":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1
+    return width
 
 
 def mrkdwn_to_text(text: str) -> str:
@@ -78,13 +108,15 @@ def field_text(obj: object) -> str:
     return text_of(obj)
 
 
-def element_text(element: object) -> str:
+def element_text(element: object, style: Style = PLAIN) -> str:
     """A button, select or input as a bracketed control: ``[Stop]``, ``[gpu ▾]``, ``[____]``."""
     if not isinstance(element, Mapping):
         return "[?]"
     kind = element.get("type")
     if kind == "button":
-        return f"[{text_of(element.get('text'))}]"
+        number = style.number(element) if style.number is not None else None
+        label = text_of(element.get("text"))
+        return f"[{number} {label}]" if number is not None else f"[{label}]"
     if kind in {"static_select", "external_select", "users_select", "overflow"}:
         return _select_text(element)
     if kind in {"checkboxes", "radio_buttons"}:
@@ -122,18 +154,18 @@ def _options(element: Json) -> Iterable[object]:
             yield from group.get("options") or ()
 
 
-def _header(block: Json) -> list[str]:
+def _header(block: Json, _style: Style) -> list[str]:
     title = text_of(block.get("text"))
-    return [title, "═" * max(4, len(title))]
+    return [title, "═" * max(4, display_width(title))]
 
 
-def _section(block: Json) -> list[str]:
+def _section(block: Json, style: Style) -> list[str]:
     lines = text_of(block.get("text")).splitlines() if block.get("text") else []
     for field in block.get("fields") or ():
         lines.append("  " + field_text(field).replace("\n", " "))
     accessory = block.get("accessory")
     if accessory is not None:
-        control = element_text(accessory)
+        control = element_text(accessory, style)
         if lines:
             lines[0] = f"{lines[0]}  {control}"
         else:
@@ -141,54 +173,71 @@ def _section(block: Json) -> list[str]:
     return lines
 
 
-def _context(block: Json) -> list[str]:
+def _context(block: Json, _style: Style) -> list[str]:
     parts = [text_of(element) for element in block.get("elements") or ()]
     return ["  " + "  ·  ".join(part for part in parts if part)]
 
 
-def _actions(block: Json) -> list[str]:
-    return [" ".join(element_text(element) for element in block.get("elements") or ())]
+def _actions(block: Json, style: Style) -> list[str]:
+    return [" ".join(element_text(element, style) for element in block.get("elements") or ())]
 
 
-def _input(block: Json) -> list[str]:
+def input_label(block: Json, locale: Locale) -> str:
+    """An input block's label, marked optional as Slack marks it, in the reader's language."""
     label = text_of(block.get("label"))
-    suffix = " (optional)" if block.get("optional") else ""
-    lines = [f"{label}{suffix}: {element_text(block.get('element'))}"]
+    if block.get("optional"):
+        return label + translate("console.optional", locale)
+    return label
+
+
+def _input(block: Json, style: Style) -> list[str]:
+    lines = [f"{input_label(block, style.locale)}: {element_text(block.get('element'), style)}"]
     hint = text_of(block.get("hint"))
     if hint:
         lines.append(f"  {hint}")
     return lines
 
 
-_RENDERERS: Final[Mapping[str, Callable[[Json], list[str]]]] = {
+_RENDERERS: Final[Mapping[str, Callable[[Json, Style], list[str]]]] = {
     "header": _header,
     "section": _section,
     "context": _context,
-    "divider": lambda _block: [DIVIDER],
+    "divider": lambda _block, _style: [DIVIDER],
     "actions": _actions,
     "input": _input,
 }
 
 
-def render_block(block: object) -> list[str]:
+def render_block(block: object, style: Style = PLAIN) -> list[str]:
     if not isinstance(block, Mapping):
         return ["[?]"]
     renderer = _RENDERERS.get(str(block.get("type")))
     if renderer is None:
         return [f"[{block.get('type')}]"]
-    return renderer(block)
+    return renderer(block, style)
 
 
-def render_blocks(blocks: Sequence[object]) -> str:
+def render_blocks(blocks: Sequence[object], style: Style = PLAIN) -> str:
     """The blocks of one message as lines of text."""
-    return "\n".join(line for block in blocks for line in render_block(block))
+    return "\n".join(line for block in blocks for line in render_block(block, style))
 
 
-def render_view(view: Json) -> str:
+def buttons_of(blocks: Sequence[object]) -> list[Json]:
+    """The buttons of ``blocks`` in the order they are drawn (section accessories, actions)."""
+    found: list[Json] = []
+    for block in blocks:
+        if not isinstance(block, Mapping):
+            continue
+        elements = [block.get("accessory"), *(block.get("elements") or ())]
+        found += [e for e in elements if isinstance(e, Mapping) and e.get("type") == "button"]
+    return found
+
+
+def render_view(view: Json, style: Style = PLAIN) -> str:
     """A modal (title, inputs, ``[Submit] [Cancel]``) or the App Home, as text."""
     title = text_of(view.get("title")) or ("Home" if view.get("type") == "home" else "")
     lines = [f"┌─ {title} ─┐"] if title else []
-    body = render_blocks(view.get("blocks") or ())
+    body = render_blocks(view.get("blocks") or (), style)
     if body:
         lines.append(body)
     buttons = [text_of(view.get(key)) for key in ("submit", "close") if view.get(key)]

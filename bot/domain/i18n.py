@@ -1269,6 +1269,82 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "{when} {member} *{action}* {instance} {detail} → {outcome}",
         "zh": "{when} {member} 执行 *{action}* {instance} {detail} → 结果：{outcome}",
     },
+    # --- the console (bot.console) -------------------------------------------------------
+    "console.banner.demo": {
+        "en": (
+            "scnet-bot demo: the SCNet simulator runs on {base}. You are logged in as `{user}` "
+            "and are an admin here (quota set, quota digest, audit and links work).\n"
+            "Try: /scnet help · /scnet images · /scnet create jupyter:4.4-py3.7-cpu name=nb · "
+            "/scnet list · /scnet status nb · home\n"
+            "Type a button's number to press it: [3 Stop] is 3. /scnet create and /scnet login "
+            "open their form here, asked field by field.\n"
+            "After logout, /scnet login opens the login form: press its AK/SK button and enter "
+            "user {user}, access key {access_key}, secret key {secret_key}.\n"
+            "Up and Down recall earlier lines. quit, Ctrl-D or Ctrl-C leaves."
+        ),
+        "zh": (
+            "scnet-bot 演示：SCNet 模拟器运行于 {base}。您已以 `{user}` 登录，并且是管理员"
+            "（quota set、quota digest、audit 和 links 均可使用）。\n"
+            "试试：/scnet help · /scnet images · /scnet create jupyter:4.4-py3.7-cpu name=nb · "
+            "/scnet list · /scnet status nb · home\n"
+            "输入按钮的编号即可按下它：[3 停止] 就是 3。/scnet create 和 /scnet login "
+            "会在此处逐项填写表单。\n"
+            "logout 之后，/scnet login 打开登录表单：按其中的 AK/SK 按钮，输入用户 {user}、"
+            "AccessKey {access_key}、SecretKey {secret_key}。\n"
+            "上下方向键可调出之前的输入。quit、Ctrl-D 或 Ctrl-C 退出。"
+        ),
+    },
+    "console.banner.console": {
+        "en": (
+            "scnet-bot console against {url}. Log in with /scnet login (a form, asked field by "
+            "field) or /scnet login <your SCNet token>.\n"
+            "Type a button's number to press it; home shows the App Home. Up and Down recall "
+            "earlier lines. quit, Ctrl-D or Ctrl-C leaves."
+        ),
+        "zh": (
+            "scnet-bot 控制台，连接 {url}。用 /scnet login 登录（逐项填写表单），或 "
+            "/scnet login <您的 SCNet 令牌>。\n"
+            "输入按钮的编号即可按下它；home 显示应用主页。上下方向键可调出之前的输入。"
+            "quit、Ctrl-D 或 Ctrl-C 退出。"
+        ),
+    },
+    "console.optional": {"en": " (optional)", "zh": "（可选）"},
+    "console.no_button": {
+        "en": "There is no button {number}: type the number shown in a button, like [3 Stop].",
+        "zh": "没有编号为 {number} 的按钮：请输入按钮上显示的编号，例如 [3 停止]。",
+    },
+    "console.open_link": {
+        "en": "Open in your browser: {url}",
+        "zh": "请在浏览器中打开：{url}",
+    },
+    "console.confirm": {
+        "en": "Type y to {confirm}, anything else to {deny}: ",
+        "zh": "输入 y 确认{confirm}，输入其他内容则{deny}：",
+    },
+    "console.form.intro": {
+        "en": (
+            "Enter keeps the value in brackets (or leaves an optional field empty), {clear} "
+            "clears it, {cancel} closes the form."
+        ),
+        "zh": "直接回车保留方括号中的值（可选项则留空），{clear} 清除该值，{cancel} 关闭表单。",
+    },
+    "console.form.buttons": {
+        "en": "{buttons}  Type a number to press it, or Enter to fill in the form: ",
+        "zh": "{buttons}  输入编号按下按钮，或直接回车填写表单：",
+    },
+    "console.form.required": {"en": "This field is required.", "zh": "此项为必填项。"},
+    "console.form.too_long": {
+        "en": "At most {max} characters.",
+        "zh": "最多 {max} 个字符。",
+    },
+    "console.form.too_short": {
+        "en": "At least {min} characters.",
+        "zh": "至少 {min} 个字符。",
+    },
+    "console.form.choose": {
+        "en": "Type a number from 1 to {count}, or the option's text.",
+        "zh": "请输入 1 到 {count} 之间的编号，或选项的文字。",
+    },
 }
 
 
