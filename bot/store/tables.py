@@ -162,6 +162,7 @@ class TrackedInstanceRow(Base):
     __table_args__ = (
         CheckConstraint("source IN ('bot', 'synced')", name="source"),
         Index(None, "team_id", "owner_user_id"),
+        Index(None, "updated_at"),
     )
 
 
@@ -186,7 +187,7 @@ class WatchRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    __table_args__ = (Index(None, "next_poll_at"),)
+    __table_args__ = (Index(None, "updated_at"), Index(None, "paused"))
 
 
 class OutboxRow(Base):

@@ -20,7 +20,7 @@ from bot.store.migrate import (
 )
 from bot.store.tables import Base
 
-REVISIONS = ["0001", "0002", "0003"]  # oldest first
+REVISIONS = ["0001", "0002", "0003", "0004"]  # oldest first
 
 
 async def _table_names(url: str) -> set[str]:
@@ -119,7 +119,7 @@ async def test_0003_keeps_the_teams_alert_state_and_adds_the_members(database_ur
         "INSERT INTO quota_alerts (team_id, resource, percent, reached, crossings, updated_at) "
         "VALUES ('T1', 'gpus', 80, true, 3, '2026-01-01 00:00:00.000000')",
     )
-    assert await upgrade_database(database_url) == ["0003"]
+    assert await upgrade_database(database_url, revision="0003") == ["0003"]
     # The team's row carries on with its counter (and so its alerts' dedupe keys); a member
     # may now stand at the same threshold beside it, and the new key still refuses a twin.
     member = (
@@ -140,7 +140,7 @@ async def test_0003_keeps_the_teams_alert_state_and_adds_the_members(database_ur
         database_url, "SELECT team_id, resource, percent, crossings FROM quota_alerts"
     )
     assert state == [("T1", "gpus", 80, 3)]  # the members' rows go, the team's stays
-    assert await upgrade_database(database_url) == ["0003"]
+    assert await upgrade_database(database_url, revision="0003") == ["0003"]
     assert await _execute(database_url, ALERT_STATE) == [("T1", "", "gpus", 80, 3)]
 
 
