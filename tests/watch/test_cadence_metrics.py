@@ -22,7 +22,7 @@ async def metrics_lines(env: WatchEnv) -> set[str]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]
     try:
         url = f"http://127.0.0.1:{port}/metrics"
         async with aiohttp.ClientSession() as http, http.get(url) as answer:
