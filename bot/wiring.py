@@ -60,7 +60,7 @@ from bot.scnet.budget import RequestBudget
 from bot.scnet.client import ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
 from bot.scnet.simulator import Delays, ScnetSimulator
-from bot.scnet.simulator.catalog import REGIONS
+from bot.scnet.simulator.catalog import REGIONS, demo_resource_groups
 from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
@@ -356,7 +356,9 @@ async def open_demo(stack: AsyncExitStack, *, port: int = 0, **overrides: object
     by ``stack``. ``overrides`` are ``Settings`` fields (Slack's, ``bot_admins``, ...). They,
     the simulator and the temporary database win over the environment (``.env`` is not read),
     so a demo never touches a real database or SCNet."""
-    sim = ScnetSimulator(delays=Delays(waiting=3, deploying=4))
+    sim = ScnetSimulator(
+        delays=Delays(waiting=3, deploying=4), resource_groups=demo_resource_groups()
+    )
     sim.add_user(
         DEMO_SCNET_USER,
         access_key=DEMO_ACCESS_KEY,

@@ -171,6 +171,10 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "`{part}` is not a timeout: use `HH:MM:SS` (such as `04:00:00`) or `unlimited`.",
         "zh": "`{part}` 不是有效的运行时限：请使用 `HH:MM:SS`（如 `04:00:00`）或 `unlimited`。",
     },
+    "usage.bad_images_filter": {
+        "en": ("`{part}` is neither an accelerator ({accelerators}) nor an image type ({types})."),
+        "zh": "`{part}` 既不是加速卡类型（{accelerators}），也不是镜像类型（{types}）。",
+    },
     "usage.bad_choice": {
         "en": "`{part}` is not a valid `{key}`: choose one of {valid}.",
         "zh": "`{part}` 不是有效的 `{key}`：可选值为 {valid}。",
@@ -431,8 +435,8 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
             'Quote values with spaces: `script="pip install x && python a.py"`. '
             "Admins may add `--force` to go past the team's limits.\n"
             "Examples:\n`{command} create jupyter:4.4-py3.7-cpu`\n"
-            "`{command} create jupyterlab:1.0 name=train gpus=2 ram=64G timeout=12:00:00 "
-            "port=6006/http`"
+            "`{command} create pytorch:2.1.0-py3.10-cuda12.1 name=train gpus=2 ram=64G "
+            "timeout=12:00:00 port=6006/http`"
         ),
         "zh": (
             "镜像可以是镜像版本（如 `jupyter:4.4-py3.7-cpu`）或完整镜像路径（见 `{command} "
@@ -444,8 +448,8 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
             '含空格的值请加引号：`script="pip install x && python a.py"`。'
             "管理员可加 `--force` 突破团队限额。\n"
             "示例：\n`{command} create jupyter:4.4-py3.7-cpu`\n"
-            "`{command} create jupyterlab:1.0 name=train gpus=2 ram=64G timeout=12:00:00 "
-            "port=6006/http`"
+            "`{command} create pytorch:2.1.0-py3.10-cuda12.1 name=train gpus=2 ram=64G "
+            "timeout=12:00:00 port=6006/http`"
         ),
     },
     "help.create.defaults": {
@@ -958,6 +962,17 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "zh": "*{name}* 已不在运行（状态：{status}）。",
     },
     "notice.no_match": {"en": "No instance matches `{part}`.", "zh": "没有匹配 `{part}` 的实例。"},
+    "notice.no_match_short_prefix": {
+        "en": (
+            "No instance is named `{part}`. An id prefix needs at least {least} characters, "
+            "such as the 8 that `list` shows."
+        ),
+        "zh": "没有名为 `{part}` 的实例。ID 前缀至少需要 {least} 个字符，例如 `list` 显示的 8 个。",
+    },
+    "notice.already_running": {
+        "en": "{name} is {status} already: there is nothing to restart.",
+        "zh": "{name} 已在运行或正在启动（{status}），无需重启。",
+    },
     "notice.ambiguous_ref": {
         "en": "`{part}` matches {count} instances; give more of the id.",
         "zh": "`{part}` 匹配到 {count} 个实例，请提供更长的 ID。",
@@ -1083,6 +1098,20 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     "image.unknown": {
         "en": "There is no image `{image}`. Close matches: {suggestions}. See `images`.",
         "zh": "没有镜像 `{image}`。相近的镜像：{suggestions}。可用 `images` 查看全部。",
+    },
+    "image.unknown_no_match": {
+        "en": "There is no image `{image}`. See `images` for those you can start.",
+        "zh": "没有镜像 `{image}`。可用 `images` 查看可启动的镜像。",
+    },
+    "image.other_accelerator": {
+        "en": (
+            "`{image}` is a {accelerator} image, not a {asked} one: leave out `accel=` or pick "
+            "a {asked} image from `images {asked}`."
+        ),
+        "zh": (
+            "`{image}` 是 {accelerator} 镜像，而非 {asked} 镜像：请去掉 `accel=`，或从 "
+            "`images {asked}` 中选择 {asked} 镜像。"
+        ),
     },
     "create.no_resource_group": {
         "en": "No resource group serves `{accelerator}` instances (asked for: `{group}`).",
@@ -1263,6 +1292,7 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "`{command} quota` shows what you hold and the team's limits.",
         "zh": "`{command} quota` 可查看您占用的资源和团队的限额。",
     },
+    "quota.instances_short": {"en": "{count} inst.", "zh": "{count} 个实例"},
     "audit.title": {"en": "Latest actions ({count})", "zh": "最近的操作（{count}）"},
     "audit.empty": {"en": "No actions recorded yet.", "zh": "尚无操作记录。"},
     "audit.line": {

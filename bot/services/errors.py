@@ -12,6 +12,8 @@
     ├── InstanceUnknown       no instance of the user matches the reference
     ├── InstanceAmbiguous     a prefix or name matches several                .candidates
     ├── ImageUnknown          no image has that version or path               .suggestions
+    ├── ImageOtherAccelerator the image exists for another accelerator
+    ├── AlreadyRunning        a restart of an instance that runs or is starting
     ├── NoResourceGroup       no resource group serves that accelerator
     ├── OverNodeLimits        the request exceeds what one node has
     ├── QuotaExceeded         the create would pass the team's or member's limit  .excess
@@ -28,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from bot.domain.commands.model import MIN_PREFIX_CHARS
 from bot.domain.quota import Excess
 from bot.store.accounts import LoginRequiredReason
 
@@ -93,6 +96,12 @@ class NotInChannel(ServiceError):
 class InstanceUnknown(ServiceError):
     message_key = "notice.no_match"
 
+    def __init__(self, *, part: str) -> None:
+        # A few hex digits were probably meant as an id prefix, which needs 6 (InstanceRef).
+        if len(part) < MIN_PREFIX_CHARS and all(c in "0123456789abcdef" for c in part.lower()):
+            self.message_key = "notice.no_match_short_prefix"
+        super().__init__(part=part, least=MIN_PREFIX_CHARS)
+
 
 class InstanceAmbiguous(ServiceError):
     message_key = "notice.ambiguous_ref"
@@ -107,7 +116,21 @@ class ImageUnknown(ServiceError):
 
     def __init__(self, *, image: str, suggestions: Sequence[str]) -> None:
         self.suggestions = tuple(suggestions)
-        super().__init__(image=image, suggestions=", ".join(self.suggestions[:5]) or "-")
+        if not self.suggestions:
+            self.message_key = "image.unknown_no_match"
+        super().__init__(image=image, suggestions=", ".join(self.suggestions[:5]))
+
+
+class ImageOtherAccelerator(ServiceError):
+    """The image exists, for another accelerator than the one asked for."""
+
+    message_key = "image.other_accelerator"
+
+
+class AlreadyRunning(ServiceError):
+    """A restart of an instance that is running or on its way (SCNet's refusal is Chinese)."""
+
+    message_key = "notice.already_running"
 
 
 class NoResourceGroup(ServiceError):

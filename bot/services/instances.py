@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from bot.domain.commands import Create, InstanceRef
 from bot.domain.commands.create import instance_spec
@@ -23,6 +24,8 @@ from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import InputError, ScnetError
 from bot.services.accounts import AccountService
 from bot.services.errors import (
+    AlreadyRunning,
+    ImageOtherAccelerator,
     ImageUnknown,
     InstanceAmbiguous,
     InstanceUnknown,
@@ -39,6 +42,7 @@ from bot.store.instances import TrackedInstance
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 LIST_LIMIT = 200
+_STARTED: Final = frozenset({"Waiting", "Deploying", "Running"})  # a restart has nothing to do
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +214,13 @@ class InstanceService:
                 type="",
                 accelerator=accelerator or _accelerator_in_path(wanted),
             )
+        if accelerator is not None:
+            # Named for another accelerator than ``accel=`` asks for: say so, not "no image".
+            for image in await self._client.list_images(caller, accelerator=None):
+                if wanted in {image.version, image.path} and image.accelerator != accelerator:
+                    raise ImageOtherAccelerator(
+                        image=wanted[:80], accelerator=image.accelerator, asked=accelerator
+                    )
         stem = wanted.split(":", 1)[0]
         suggestions = [i.version for i in images if i.name == stem or stem in i.version]
         raise ImageUnknown(image=wanted[:80], suggestions=suggestions)
@@ -250,6 +261,8 @@ class InstanceService:
     async def _act(self, user: SlackUser, ref: InstanceRef, action: str) -> Instance:
         async def run(caller: Caller) -> Instance:
             instance = await self._find(caller, ref)
+            if action == "restart" and instance.status in _STARTED:
+                raise AlreadyRunning(name=instance.name, status=instance.status)
             if action == "restart":
                 await self._client.restart_instance(caller, instance.id)
             elif action == "stop":

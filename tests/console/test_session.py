@@ -8,31 +8,8 @@ import asyncio
 import io
 import os
 
-import pytest
-
-from bot.console.terminal import ScriptTerminal, StreamTerminal
-from bot.demo import run_demo
-
-pytestmark = pytest.mark.asyncio
-
-
-async def demo(*lines: str) -> str:
-    """What the demo shows for ``lines`` typed in turn (then the input ends)."""
-    shown: list[str] = []
-    await run_demo(terminal=ScriptTerminal(lines, write=shown.append))
-    return "\n".join(shown)
-
-
-def after(text: str, marker: str) -> str:
-    assert marker in text
-    return text.split(marker, 1)[1]
-
-
-def number_of(text: str, label: str) -> str:
-    """The number of the last button drawn with ``label``: ``[7 Stop]`` -> ``7``."""
-    numbers = [part.split(" ", 1)[0] for part in text.split("[")[1:] if f" {label}]" in part]
-    assert numbers, f"no [{label}] button drawn"
-    return numbers[-1]
+from bot.console.terminal import StreamTerminal
+from tests.console.demo_script import after, demo, number_of
 
 
 async def test_a_typed_stop_is_confirmed_by_pressing_its_stop_button() -> None:

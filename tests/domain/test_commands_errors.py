@@ -36,7 +36,7 @@ def error_for(text: str) -> UsageError:
         ("whoami x", "usage.unexpected_argument", "whoami", "x"),
         ("help nosuch", "usage.unknown_topic", "help", "nosuch"),
         ("help list create", "usage.unexpected_argument", "help", "create"),
-        ("images tpu", "usage.bad_choice", "images", "tpu"),
+        ("images tpu", "usage.bad_images_filter", "images", "tpu"),
         ("images gpu dcu", "usage.unexpected_argument", "images", "dcu"),
         ("status", "usage.missing_ref", "status", None),
         ("stop a b", "usage.unexpected_argument", "stop", "b"),

@@ -181,8 +181,12 @@ def parse_images(args: Sequence[Word], flags: Flags) -> ListImages | UsageError:
         elif lowered in _ACCELERATORS or lowered in _IMAGE_TYPES:
             return usage("usage.unexpected_argument", part=word.text)
         else:
-            valid = ", ".join([*ACCELERATORS, *_IMAGE_TYPES.values()])
-            return usage("usage.bad_choice", part=word.text, key="images", valid=valid)
+            return usage(
+                "usage.bad_images_filter",
+                part=word.text,
+                accelerators=", ".join(ACCELERATORS),
+                types=", ".join(_IMAGE_TYPES.values()),
+            )
     return ListImages(accelerator=accelerator, image_type=image_type, public=flags.public)
 
 

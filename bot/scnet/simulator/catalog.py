@@ -144,6 +144,13 @@ def default_resource_groups() -> dict[str, ResourceGroup]:
     return {group.name: group for group in groups}
 
 
+def demo_resource_groups() -> dict[str, ResourceGroup]:
+    """The demo's world: the defaults behind a larger GPU group (listed first, so a create
+    without ``group=`` lands there), whose nodes hold what the README's examples ask for."""
+    larger = ResourceGroup("A800", "gpu", cpus=64, accelerators=8, memory_mb=1031168, nodes=4)
+    return {larger.name: larger, **default_resource_groups()}
+
+
 def default_images() -> list[ImageRecord]:
     return [
         ImageRecord("jupyter", "4.4-py3.7-cpu", "gpu", created="2022-05-11 19:30:34"),

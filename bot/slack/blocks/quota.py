@@ -107,10 +107,9 @@ def _titled(title_key: str, lines: Sequence[str], locale: Locale) -> Block:
     return section(limits.clip_mrkdwn(text, limits.SECTION_TEXT))
 
 
-def usage_text(usage: Usage) -> str:
-    return (
-        f"{usage.gpus} GPU · {usage.cpus} CPU · {ram_text(usage.ram_mb)} · {usage.instances} inst."
-    )
+def usage_text(usage: Usage, locale: Locale = "en") -> str:
+    instances = words("quota.instances_short", locale, count=usage.instances)
+    return f"{usage.gpus} GPU · {usage.cpus} CPU · {ram_text(usage.ram_mb)} · {instances}"
 
 
 def build_quota_report(
@@ -134,7 +133,7 @@ def build_quota_report(
                 "quota.member_line",
                 locale,
                 markup={"member": mention(m.user_id)},
-                usage=usage_text(m.usage),
+                usage=usage_text(m.usage, locale),
             )
             for m in members[:MEMBERS_SHOWN]
         ]

@@ -51,7 +51,7 @@ def build_digest(digest: Digest, *, locale: Locale, command: str) -> list[Block]
                 "quota.member_line",
                 locale,
                 markup={"member": mention(user_id)},
-                usage=usage_text(usage),
+                usage=usage_text(usage, locale),
             )
             for user_id, usage in digest.top_holders
         ]
