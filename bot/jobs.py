@@ -93,6 +93,7 @@ class Jobs:
         self._again: set[str] = set()  # asked to run while running: the run goes round again
         self._tasks: set[asyncio.Task[object]] = set()
         self._leader = False
+        self._standing_by = False  # told the log that another replica leads
         self._stopping = False
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -242,6 +243,9 @@ class Jobs:
         elif not held and self._leader:
             log.warning("this process lost the leadership: it stops running scheduled jobs")
             self._leader = False
+        elif not held and not self._standing_by:
+            log.info("another replica is the leader: this one stands by")
+        self._standing_by = not held
 
 
 def define_jobs(

@@ -156,7 +156,7 @@ async def test_a_sender_shut_down_mid_run_hands_its_claims_back(
 
 
 async def test_posts_to_one_channel_are_paced_instead_of_refused(
-    env: WatchEnv, slack_client: AsyncWebClient
+    env: WatchEnv, client: ScnetClient, slack_client: AsyncWebClient
 ) -> None:
     """Five instances created from one channel turn ready together: five DMs to the owner and
     five channel posts. Slack allows one post per channel per 0.2 s here; the notifier posts
@@ -170,7 +170,7 @@ async def test_posts_to_one_channel_are_paced_instead_of_refused(
     paced = NotifyService(
         db=env.db,
         accounts=env.accounts,
-        client=env.instances._client,
+        client=client,
         sender=SlackSender(slack_client),
         now=env.now,
         policy=replace(DELIVERY, post_interval=0.2, post_burst=1),
