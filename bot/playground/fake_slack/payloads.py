@@ -38,7 +38,7 @@ from .signing import signed_headers
 FORM = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
 
-_VALUE_KEYS: Mapping[str, str] = {
+_VALUE_FIELD_OF: Mapping[str, str] = {
     "plain_text_input": "value",
     "number_input": "value",
     "email_text_input": "value",
@@ -59,7 +59,7 @@ _VALUE_KEYS: Mapping[str, str] = {
     "timepicker": "selected_time",
     "datetimepicker": "selected_date_time",
 }
-_INITIAL_KEYS: Mapping[str, str] = {
+_INITIAL_FIELD_OF: Mapping[str, str] = {
     "value": "initial_value",
     "selected_option": "initial_option",
     "selected_options": "initial_options",
@@ -252,7 +252,7 @@ def action_for(
     elif kind == "overflow":
         action["selected_option"] = _option(element, _one(value, action_id))
     else:
-        state = _element_state(element, _VALUE_KEYS.get(kind, "value"), value, chosen=True)
+        state = _element_state(element, _VALUE_FIELD_OF.get(kind, "value"), value, chosen=True)
         action.update(state)
         if "placeholder" in element:
             action["placeholder"] = copy.deepcopy(element["placeholder"])
@@ -296,7 +296,7 @@ def state_values(blocks: Sequence[Mapping[str, Any]], values: Mapping[str, Any])
         raise KeyError(f"no input element with action_id or block_id {sorted(unknown)}")
     state: JSON = {}
     for block_id, action_id, element in stateful:
-        key = _VALUE_KEYS[str(element["type"])]
+        key = _VALUE_FIELD_OF[str(element["type"])]
         name = block_id if block_id in values else action_id
         given = name in values
         state.setdefault(block_id, {})[action_id] = _element_state(
@@ -388,7 +388,7 @@ def _stateful(
 ) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     for block in blocks:
         for element in _elements(block):
-            if element.get("type") in _VALUE_KEYS and isinstance(element.get("action_id"), str):
+            if element.get("type") in _VALUE_FIELD_OF and isinstance(element.get("action_id"), str):
                 yield str(block.get("block_id", "")), element["action_id"], element
 
 
@@ -419,7 +419,7 @@ def _element_state(element: Mapping[str, Any], key: str, value: object, *, chose
     action_id = str(element.get("action_id"))
     plural = key.endswith("s")
     if not chosen or value is None:
-        initial = element.get(_INITIAL_KEYS[key])
+        initial = element.get(_INITIAL_FIELD_OF[key])
         empty: list[Any] | None = [] if plural else None
         return {"type": kind, key: empty if initial is None else copy.deepcopy(initial)}
     if key == "selected_option":
