@@ -31,10 +31,12 @@ from bot.logs import new_request_id, request_id
 from bot.services.event_ledger import EventLedger
 from bot.slack.blocks import (
     build_create_modal,
+    build_login_modal,
     ids,
     read_create_submission,
     read_login_submission,
 )
+from bot.slack.blocks.modals import LoginMode
 from bot.slack.conversation import Conversation, Invocation, Message, Modal, notice
 from bot.slack.people import People
 
@@ -131,6 +133,9 @@ class SlackAdapter:
             for reply in replies:
                 if isinstance(reply, Modal):
                     await self._open_modal(client, inv, body.get("trigger_id", ""), reply, respond)
+            return
+        if action_id == ids.LOGIN_SWITCH_MODE:
+            await self._switch_login_mode(client, inv, body, str(action.get("value", "")))
             return
 
         async def say(message: Message) -> None:
@@ -233,6 +238,22 @@ class SlackAdapter:
             except SlackApiError as error:
                 # The user may have typed already (hash_conflict) or closed it: keep their form.
                 log.info("views.update skipped: %s", error.response.get("error"))
+
+    async def _switch_login_mode(
+        self, client: AsyncWebClient, inv: Invocation, body: Body, value: str
+    ) -> None:
+        """Redraw the login modal in place in the mode its switch names (the button's value),
+        keeping the channel it answers in (``private_metadata``)."""
+        shown = body.get("view") or {}
+        mode: LoginMode = "aksk" if value == "aksk" else "token"
+        view = build_login_modal(
+            locale=inv.locale, mode=mode, private_metadata=str(shown.get("private_metadata") or "")
+        )
+        try:
+            await client.views_update(view_id=shown.get("id"), hash=shown.get("hash"), view=view)
+        except SlackApiError as error:
+            # Closed meanwhile, or redrawn by an earlier press (hash_conflict): nothing to do.
+            log.info("views.update skipped: %s", error.response.get("error"))
 
     async def _respond(self, respond: AsyncRespond, message: Message) -> None:
         public = message.public and not message.private

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.slack.blocks import ids
 from bot.store import accounts, audit
 from bot.store.identity import SlackUser
 from tests.fake_slack.models import JSON
@@ -28,6 +29,28 @@ async def test_login_modal_opens_at_once_and_its_submission_logs_in(world: Slack
         summary = await accounts.get_summary(session, user)
     assert summary is not None
     assert summary.identity.scnet_user == "alice"
+
+
+async def test_the_login_modal_switches_to_aksk_in_place(world: SlackWorld) -> None:
+    await world.send(world.slack.slash_command(world.alice.id, "login", channel_id=world.channel))
+    await world.slack.wait_for("views.open")
+    (modal,) = world.slack.open_modals(world.alice.id)
+    press = world.slack.block_action(world.alice.id, ids.LOGIN_SWITCH_MODE, view_id=modal["id"])
+    assert (await world.send(press)).status == 200
+    await world.slack.wait_for("views.update")
+    assert world.slack.count("views.update", ok=True) == 1  # the view's own id and hash
+    (switched,) = world.slack.open_modals(world.alice.id)
+    assert switched["id"] == modal["id"]
+    blocks = [block.get("block_id") for block in switched["blocks"]]
+    assert ids.LOGIN_AK_BLOCK in blocks
+    assert ids.LOGIN_SK_BLOCK in blocks
+    assert ids.LOGIN_TOKEN_BLOCK not in blocks
+    assert switched["private_metadata"] == modal["private_metadata"] == world.channel
+    back = world.slack.block_action(world.alice.id, ids.LOGIN_SWITCH_MODE, view_id=modal["id"])
+    await world.send(back)
+    await world.slack.wait_for("views.update", count=2)
+    (again,) = world.slack.open_modals(world.alice.id)
+    assert ids.LOGIN_TOKEN_BLOCK in [block.get("block_id") for block in again["blocks"]]
 
 
 async def test_a_bad_token_in_the_modal_is_refused_and_nothing_stored(world: SlackWorld) -> None:
