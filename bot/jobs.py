@@ -24,8 +24,9 @@ job                every   what
 
 Only the leader runs the work; every replica runs ``leadership`` and takes over within one
 interval of the leader's death. More periodic work goes through ``Jobs.every``. A job whose
-previous run is still going skips its turn quietly: a long sweep is normal when many watches
-are due.
+previous run is still going skips its turn quietly, except the sweep: up to three run at once
+(``SWEEPS_AT_ONCE``), since one lasts as long as its slowest read and the next must start on
+time for the budget to be used (each sweep skips owners another is reading).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ Work = Callable[[], Awaitable[object]]
 
 LEADERSHIP: Final = "leadership"
 WATCH_SWEEP: Final = "watch-sweep"
+SWEEPS_AT_ONCE: Final = 3
 OUTBOX: Final = "outbox"
 TOKEN_RENEWAL: Final = "token-renewal"  # noqa: S105 - a job name, not a token
 USAGE_SYNC: Final = "usage-sync"
@@ -76,6 +78,7 @@ class _Job:
     work: Work
     leader_only: bool
     at_start: bool
+    overlap: int  # runs of it that may go at once
 
 
 class Jobs:
@@ -109,10 +112,12 @@ class Jobs:
         *,
         leader_only: bool = True,
         at_start: bool = True,
+        overlap: int = 1,
     ) -> None:
         """Run ``work`` every ``seconds`` (on the leader only, unless told otherwise), the
-        first time at start, or after ``seconds`` with ``at_start=False``."""
-        self._jobs[name] = _Job(seconds, work, leader_only, at_start)
+        first time at start, or after ``seconds`` with ``at_start=False``. A tick while
+        ``overlap`` runs are still going is skipped."""
+        self._jobs[name] = _Job(seconds, work, leader_only, at_start, overlap)
         if self._scheduler is not None:
             self._schedule(name)
 
@@ -179,6 +184,7 @@ class Jobs:
             id=name,
             replace_existing=True,
             next_run_time=first,
+            max_instances=job.overlap + 1,  # ``_run`` itself skips past ``overlap``
         )
 
     async def stop(self) -> None:
@@ -199,10 +205,12 @@ class Jobs:
         job = self._jobs[name]
         if job.leader_only and not self._leader:
             return
-        if self._running.get(name, 0):
-            if not periodic:
-                self._again.add(name)
-            return  # the previous run is still going: skip this turn
+        running = self._running.get(name, 0)
+        if running and not periodic:
+            self._again.add(name)
+            return  # asked while running: the run goes round again
+        if running >= job.overlap:
+            return  # the previous runs are still going: skip this turn
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
@@ -268,7 +276,10 @@ def define_jobs(
         watcher.hurry_after_start()
 
     jobs.when_elected(hurry)
-    jobs.every(WATCH_SWEEP, every.watch_sweep, watcher.sweep)
+    # A sweep lasts as long as its slowest read, often longer than a tick: the next one starts
+    # on time and reads other owners (a sweep skips owners being read), or the reads that
+    # the budget allows would wait for the slowest one of the sweep before.
+    jobs.every(WATCH_SWEEP, every.watch_sweep, watcher.sweep, overlap=SWEEPS_AT_ONCE)
     jobs.every(OUTBOX, every.outbox, notifier.deliver_due)
     jobs.every(TOKEN_RENEWAL, every.token_renewal, renewals.run)
     if usage_sync is not None:

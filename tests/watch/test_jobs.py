@@ -59,6 +59,46 @@ async def test_jobs_run_on_the_leader_and_can_be_run_at_once(stoppable: list[Job
     assert runs == ["tick", "tick"]
 
 
+async def test_a_job_overlaps_itself_up_to_its_limit_and_no_further(
+    stoppable: list[Jobs],
+) -> None:
+    going = 0
+    most = 0
+    ticks_while_full = 0
+    release = asyncio.Event()
+    full = asyncio.Event()
+
+    async def slow() -> None:
+        nonlocal going, most
+        going += 1
+        most = max(most, going)
+        if going == 2:
+            full.set()
+        try:
+            await release.wait()
+        finally:
+            going -= 1
+
+    ticked = asyncio.Event()
+
+    async def counter() -> None:
+        nonlocal ticks_while_full
+        if full.is_set():
+            ticks_while_full += 1
+            if ticks_while_full >= 5:
+                ticked.set()
+
+    jobs = Jobs(leadership=SoleLeader(), leadership_interval=0.05)
+    jobs.every("slow", 0.05, slow, overlap=2)
+    jobs.every("counter", 0.05, counter)
+    stoppable.append(jobs)
+    await jobs.start()
+    await asyncio.wait_for(full.wait(), WAIT)  # the second run started while the first went
+    await asyncio.wait_for(ticked.wait(), WAIT)  # several ticks pass with both still going
+    assert most == 2
+    release.set()
+
+
 async def test_a_follower_runs_nothing_until_it_becomes_the_leader(
     stoppable: list[Jobs],
 ) -> None:

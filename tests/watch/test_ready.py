@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from datetime import timedelta
@@ -233,3 +234,17 @@ async def test_the_usage_sync_leaves_owners_the_watcher_keeps_in_the_ledger(
         skip=lambda user: env.watcher.listed_lately(user, within=lately)
     )
     assert (report.skipped, report.accounts) == (0, 1)
+
+
+async def test_sweeps_at_once_never_read_one_owner_twice(env: WatchEnv) -> None:
+    """The scheduler lets a sweep start while the one before still waits for SCNet: the new
+    one leaves the owner being read alone."""
+    await env.create("slow-list")
+    env.scnet.clock.advance(POLICY.cadence)  # the owner is due
+    held = env.scnet.sim.faults.hold("GET", LIST)
+    first = asyncio.create_task(env.watcher.sweep())
+    await env.scnet.sim.requests.wait_for("GET", LIST)
+    assert await env.watcher.sweep() == 0  # the owner is being read: nothing to do
+    held.release()
+    assert await first == 1
+    assert env.scnet.sim.requests.count("GET", LIST) == 1
