@@ -40,7 +40,7 @@ async def test_the_create_form_shows_the_modals_error_under_its_field_and_asks_i
     out = await demo("create", *fields, "16G")
     assert "┌─ Create an instance ─┐" in out
     error = after(out, "Description (optional): ")
-    assert error.lstrip("\n").startswith("⚠️ `1G0` is not a memory size for `ram`")
+    assert error.lstrip("\n").startswith("⚠️ 1G0 is not a memory size for ram")  # as the modal
     assert "Memory (optional) [1G0]: 16G" in error  # only that field is asked again
     assert "Creating nb" in error
 

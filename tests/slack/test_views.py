@@ -191,6 +191,23 @@ def test_submission_errors_point_at_the_field() -> None:
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize(
+    ("image", "fields"),
+    [("x", {"ram": "lots"}), ("x", {"timeout": "soon"}), ("bad image!", {}), ("x", {"gpus": "2x"})],
+)
+def test_submission_errors_are_plain_text(
+    image: str, fields: dict[str, str], locale: Locale
+) -> None:
+    # Slack shows response_action errors as plain text: a code span's backticks would show.
+    error = create_from_fields(image, fields)
+    assert isinstance(error, UsageError)
+    assert "`" in error.message(locale)  # messages elsewhere are mrkdwn and keep them
+    (message,) = submission_errors(error, locale=locale).values()
+    assert "`" not in message
+    assert error.message(locale).replace("`", "") == message
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_home_when_logged_out(locale: Locale) -> None:
     view = build_home(locale=locale, claims=None, instances=[], now=NOW)
     check_view(view)

@@ -149,6 +149,8 @@ async def test_the_create_form_reports_bad_fields_in_place(world: SlackWorld) ->
     body = answer.json()
     assert body["response_action"] == "errors"
     assert "create.timeout" in body["errors"]
+    assert "soon" in body["errors"]["create.timeout"]
+    assert "`" not in body["errors"]["create.timeout"]  # Slack shows these as plain text
     assert world.scnet.sim.instances == {}
 
 

@@ -362,9 +362,13 @@ def read_create_submission(values: StateValues) -> tuple[str | None, dict[str, s
 
 
 def submission_errors(error: UsageError, *, locale: Locale) -> dict[str, str]:
-    """``response_action: errors`` for a create submission: the message under its field."""
+    """``response_action: errors`` for a create submission: the message under its field.
+
+    Slack shows these as plain text, so the catalog's code spans lose their backticks here
+    (and only here: every other message is mrkdwn)."""
     block_id = ids.CREATE_FIELD_BLOCKS.get(error.param("key") or "", ids.CREATE_IMAGE_BLOCK)
-    return {block_id: limits.clip(error.message(locale), limits.INPUT_HINT)}
+    plain = error.message(locale).replace("`", "")
+    return {block_id: limits.clip(plain, limits.INPUT_HINT)}
 
 
 def _text_value(values: StateValues, block_id: str) -> str:
