@@ -387,15 +387,18 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "zh": "{command} whoami",
     },
     "help.whoami.summary": {
-        "en": "Show your SCNet user, region and token expiry.",
-        "zh": "查看您的 SCNet 用户、区域和令牌有效期。",
+        "en": "Show your SCNet user, region, token expiry, account status and balance.",
+        "zh": "查看您的 SCNet 用户、区域、令牌有效期、账号状态和余额。",
     },
     "help.whoami.details": {
         "en": (
-            "Shows who the bot acts as for you, and until when your token is valid.\nExample: "
-            "`{command} whoami`"
+            "Shows who the bot acts as for you, until when your token is valid, and your "
+            "account's status and balance as SCNet reports them.\nExample: `{command} whoami`"
         ),
-        "zh": "显示机器人代表您使用的 SCNet 账号，以及令牌的有效期。\n示例：`{command} whoami`",
+        "zh": (
+            "显示机器人代表您使用的 SCNet 账号、令牌的有效期，以及 SCNet 报告的账号状态和余额。"
+            "\n示例：`{command} whoami`"
+        ),
     },
     "help.images.usage": {
         "en": "{command} images [gpu|dcu|mlu|cpu] [Base|JupyterLab]",
@@ -915,6 +918,11 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     "whoami.cluster": {"en": "Region", "zh": "区域"},
     "whoami.token": {"en": "Token", "zh": "令牌"},
     "whoami.account_status": {"en": "Account status", "zh": "账号状态"},
+    "whoami.status_normal": {"en": "Normal", "zh": "正常"},
+    "whoami.status_trial": {"en": "Trial", "zh": "试用"},
+    "whoami.status_owe": {"en": "In arrears", "zh": "欠费"},
+    "whoami.status_disabled": {"en": "Disabled", "zh": "已停用"},
+    "whoami.status_suspended": {"en": "Suspended", "zh": "已暂停"},
     "whoami.full_name": {"en": "Name", "zh": "姓名"},
     "whoami.balance": {"en": "Balance", "zh": "余额"},
     "whoami.center": {"en": "Center", "zh": "中心"},

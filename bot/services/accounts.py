@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bot.domain.identity import SlackUser
-from bot.domain.instances import RegionToken, TokenClaims
+from bot.domain.instances import AccountInfo, RegionToken, TokenClaims
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import AuthError, Refused, TokenInvalid
@@ -190,6 +190,10 @@ class AccountService:
             region_name=region,
             ai_base_url=ai_url,
         )
+
+    async def account(self, user: SlackUser) -> AccountInfo:
+        """The user's SCNet account as SCNet reports it now: status, balance (CNY), center."""
+        return await self.call(user, lambda caller: self._client.get_account(caller.token))
 
     # --- calls ------------------------------------------------------------------------------
 

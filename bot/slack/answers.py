@@ -17,7 +17,7 @@ from typing import Literal
 from bot.domain.commands import Create, InstanceRef, Links, QuotaDigest
 from bot.domain.digest import next_digest_at
 from bot.domain.i18n import translate
-from bot.domain.instances import Instance, TokenClaims
+from bot.domain.instances import AccountInfo, Instance, TokenClaims
 from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
 from bot.services.accounts import AccountService
@@ -68,16 +68,28 @@ class Answers:
     async def whoami(self, inv: Invocation, *, public: bool) -> Message:
         summary = await self._accounts.summary(inv.user)
         claims = None
+        account = None
         if summary is not None and not summary.needs_login:
             claims = TokenClaims(
                 user=summary.identity.scnet_user,
                 cluster_id=summary.identity.cluster_id,
                 expires_at=summary.token_expires_at,
             )
+            account = await self._account(inv)
         blocks = build_whoami(
-            locale=inv.locale, claims=claims, now=self._now(), command=inv.command
+            locale=inv.locale, claims=claims, now=self._now(), account=account, command=inv.command
         )
         return Message(blocks, translate("whoami.title", inv.locale), public=public)
+
+    async def _account(self, inv: Invocation) -> AccountInfo | None:
+        """The account's status and balance; None when SCNet does not answer, so that whoami
+        still shows what the stored login knows (a login that needs renewing and cannot be
+        renewed raises ``LoginNeeded``: the user hears to log in again)."""
+        try:
+            return await self._accounts.account(inv.user)
+        except ScnetError as error:
+            log.info("whoami without the account (%s)", type(error).__name__)
+            return None
 
     async def card(self, inv: Invocation, ref: InstanceRef, *, public: bool) -> Message:
         view = await self._instances.status(inv.user, ref)

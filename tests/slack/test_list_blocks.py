@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
 from bot.domain.commands import CREATE_DEFAULTS, SUBCOMMANDS, UsageError, parse_command
-from bot.domain.i18n import Locale
+from bot.domain.i18n import Locale, translate
 from bot.domain.instances import AccountInfo
 from bot.slack.blocks import (
     QuotaRow,
@@ -141,6 +142,26 @@ def test_whoami_logged_in_and_out() -> None:
     logged_out = build_whoami(locale="zh", claims=None, now=NOW)
     check_message(logged_out)
     assert "/scnet login" in texts(logged_out)[0]
+
+
+@pytest.mark.parametrize(
+    ("status", "locale", "shown"),
+    [
+        ("Normal", "en", "Normal"),
+        ("Owe", "zh", "欠费"),
+        ("Disable", "zh", "已停用"),
+        ("Odd", "en", "Odd"),
+    ],
+)
+def test_whoami_shows_the_accounts_status_and_balance(
+    status: str, locale: Locale, shown: str
+) -> None:
+    account = AccountInfo(user_name="alice", status=status, balance=Decimal("1234.5"))
+    blocks = build_whoami(locale=locale, claims=make_claims(), now=NOW, account=account)
+    check_message(blocks)
+    label = "*" + translate("whoami.account_status", locale) + "*\n"
+    assert label + shown in texts(blocks)
+    assert "¥1,234.50" in "\n".join(texts(blocks))
 
 
 @pytest.mark.parametrize(

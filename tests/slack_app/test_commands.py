@@ -42,6 +42,24 @@ async def test_login_with_a_token_never_echoes_it(world: SlackWorld) -> None:
     assert "alice" in whoami.all_text()
 
 
+async def test_whoami_shows_the_account_status_and_balance_in_both_languages(
+    world: SlackWorld,
+) -> None:
+    world.scnet.sim.user("alice").balance = "12345.6"
+    await world.log_in(world.alice)
+    await world.log_in(world.chen)
+    english = (await world.command(world.alice, "whoami"))[-1].all_text()
+    assert "Account status" in english
+    assert "Normal" in english
+    assert "¥12,345.60" in english
+    assert len(world.scnet.sim.requests.matching("GET", "/ac/openapi/v2/user")) == 1
+    world.scnet.sim.user("alice").frozen = True
+    chinese = (await world.command(world.chen, "whoami"))[-1].all_text()
+    assert "账号状态" in chinese
+    assert "已停用" in chinese  # SCNet's ``Disable``, in the user's language
+    assert "¥12,345.60" in chinese
+
+
 async def test_images_create_list_and_status(world: SlackWorld) -> None:
     await world.log_in(world.alice)
     images = (await world.command(world.alice, "images gpu"))[-1]

@@ -23,6 +23,26 @@ _EXPIRY_KEYS: Final[Mapping[tuple[bool, bool], str]] = {
 }
 
 
+# SCNet's ``accountStatus`` values (reference §4: Normal, Trial, Owe, Disable; clients also
+# meet Disabled and Suspended), by their lower-cased form; any other value is shown as sent.
+_STATUS_KEYS: Final[Mapping[str, str]] = {
+    "normal": "whoami.status_normal",
+    "trial": "whoami.status_trial",
+    "owe": "whoami.status_owe",
+    "disable": "whoami.status_disabled",
+    "disabled": "whoami.status_disabled",
+    "suspended": "whoami.status_suspended",
+}
+
+
+def account_status_text(status: str, *, locale: Locale) -> str:
+    """SCNet's account status in the user's language (``-`` when unknown)."""
+    key = _STATUS_KEYS.get(status.strip().lower())
+    if key is not None:
+        return words(key, locale)
+    return escape_mrkdwn(status.strip() or "-")
+
+
 def token_expiry_text(
     claims: TokenClaims, *, locale: Locale, now: datetime, short: bool = False
 ) -> str:
@@ -51,7 +71,8 @@ def build_whoami(
     account: AccountInfo | None = None,
     command: str = "/scnet",
 ) -> list[Block]:
-    """The SCNet user, region and token expiry from the token; balance etc. when ``account``."""
+    """The SCNet user, region and token expiry from the token; with ``account`` (SCNet's user
+    endpoint) the account's status as SCNet reports it now, balance, name and center."""
     if claims is None:
         return [
             section(
@@ -59,11 +80,12 @@ def build_whoami(
                 + login_state_text(None, locale=locale, now=now, command=command)
             )
         ]
+    status = account.status if account is not None and account.status else claims.account_status
     rows = [
         ("whoami.user", escape_mrkdwn(claims.user)),
         ("whoami.cluster", escape_mrkdwn(claims.cluster_id or "-")),
         ("whoami.token", token_expiry_text(claims, locale=locale, now=now, short=True)),
-        ("whoami.account_status", escape_mrkdwn(claims.account_status or "-")),
+        ("whoami.account_status", account_status_text(status, locale=locale)),
     ]
     if account is not None:
         balance = "-" if account.balance is None else f"¥{account.balance:,.2f}"
