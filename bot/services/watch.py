@@ -365,9 +365,14 @@ class WatchService:
         generation = watch.generation
         if status == InstanceStatus.RUNNING:
             item.noticed.add("ready")
-            queued = await announce_ready(
-                session, tracked, instance, generation=generation, now=now
-            )
+            # Running, and its owner told so, before this watch began (``watch`` on a running
+            # instance): they have the link; the watch is for what comes next.
+            told = item.reads == 1 and before.status == instance.status and bool(before.ready_at)
+            queued = 0
+            if not told:
+                queued = await announce_ready(
+                    session, tracked, instance, generation=generation, now=now
+                )
             left = time_left(instance, now)
             reminder = self._policy.autostop_reminder
             if left is not None and reminder and timedelta(0) < left <= reminder:

@@ -108,6 +108,21 @@ async def test_watch_adds_an_instance_made_elsewhere(env: WatchEnv, client: Scne
     assert env.channel_posts() == []
 
 
+async def test_watch_on_an_instance_whose_link_was_sent_does_not_send_it_again(
+    env: WatchEnv,
+) -> None:
+    instance_id = await env.create("delivered")
+    await env.run_for(40)
+    assert len(env.dms()) == 1  # the link, once
+    await env.instances.watch(env.owner, InstanceRef("id", instance_id), origin=None)
+    await env.run_for(40)
+    assert len(env.dms()) == 1  # watching on: no second link
+    env.scnet.sim.set_status(instance_id, "Failed")
+    await env.run_for(POLICY.running_interval + POLICY.cadence)
+    [_, ended] = env.dms()  # what comes next is still told
+    assert "Restart" in json.dumps(ended.blocks)
+
+
 async def test_an_owner_is_read_every_cadence_until_it_runs_then_slowly(env: WatchEnv) -> None:
     created_at = env.scnet.clock()
     instance_id = await env.create("slow")
