@@ -981,6 +981,16 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "{name} is {status} already: there is nothing to restart.",
         "zh": "{name} 已在运行或正在启动（{status}），无需重启。",
     },
+    "notice.name_taken": {
+        "en": (
+            "You already have an instance named `{name}` (`{id}`): give the new one another "
+            "`name=`, or delete that one first (`{command} delete {id}`)."
+        ),
+        "zh": (
+            "您已有名为 `{name}` 的实例（`{id}`）：请为新实例换一个 `name=`，"
+            "或先删除该实例（`{command} delete {id}`）。"
+        ),
+    },
     "notice.ambiguous_ref": {
         "en": "`{part}` matches {count} instances; give more of the id.",
         "zh": "`{part}` 匹配到 {count} 个实例，请提供更长的 ID。",

@@ -14,6 +14,7 @@
     ├── ImageUnknown          no image has that version or path               .suggestions
     ├── ImageOtherAccelerator the image exists for another accelerator
     ├── AlreadyRunning        a restart of an instance that runs or is starting
+    ├── NameTaken             the user already has an instance with that name   .instance_id
     ├── NoResourceGroup       no resource group serves that accelerator
     ├── OverNodeLimits        the request exceeds what one node has
     ├── QuotaExceeded         the create would pass the team's or member's limit  .excess
@@ -131,6 +132,17 @@ class AlreadyRunning(ServiceError):
     """A restart of an instance that is running or on its way (SCNet's refusal is Chinese)."""
 
     message_key = "notice.already_running"
+
+
+class NameTaken(ServiceError):
+    """A create would give the user a second instance with a name they use already, and
+    ``status <name>`` would then be ambiguous."""
+
+    message_key = "notice.name_taken"
+
+    def __init__(self, *, name: str, instance_id: str) -> None:
+        self.instance_id = instance_id
+        super().__init__(name=name, id=instance_id[:8])
 
 
 class NoResourceGroup(ServiceError):

@@ -30,6 +30,7 @@ from bot.services.errors import (
     InstanceAmbiguous,
     InstanceUnknown,
     LoginNeeded,
+    NameTaken,
     NoResourceGroup,
     OverNodeLimits,
     ServiceError,
@@ -165,6 +166,7 @@ class InstanceService:
             )
             check_node_limits(spec, limits)
             await check_create(self._db, user, spec, force=command.force, is_admin=is_admin)
+            await self._refuse_taken_name(caller, user, spec.name)
             return Created(await self._client.create_instance(caller, spec), spec)
 
         try:
@@ -190,6 +192,21 @@ class InstanceService:
                 detail=f"{created.spec.name} {created.spec.version}",
             )
         return created
+
+    async def _refuse_taken_name(self, caller: Caller, user: SlackUser, name: str) -> None:
+        """``NameTaken`` when the user has an instance called ``name`` already.
+
+        The bot's records (what it created, listed or synced for the user) say whether one
+        may exist, so a new name costs no SCNet read; only then does SCNet's list decide,
+        because the one the bot knows may have been deleted from SCNet's web console."""
+        async with self._db.transaction() as session:
+            known = await instances.list_for_owner(session, user)
+        if not any(t.name == name for t in known):
+            return
+        page = await self._client.list_instances(caller, ListFilter(limit=LIST_LIMIT))
+        for listed in page.items:
+            if listed.name == name:
+                raise NameTaken(name=name, instance_id=listed.id)
 
     def _default_name(self, user: SlackUser) -> str:
         stamp = self._now().strftime("%m%d%H%M%S")

@@ -60,6 +60,24 @@ async def test_whoami_shows_the_account_status_and_balance_in_both_languages(
     assert "¥12,345.60" in chinese
 
 
+async def test_a_second_instance_with_a_name_in_use_is_refused_in_the_users_language(
+    world: SlackWorld,
+) -> None:
+    await world.log_in(world.alice)
+    await world.log_in(world.chen, "bob")
+    await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=dup")
+    (first,) = world.scnet.sim.instances
+    refused = (await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=dup"))[-1]
+    assert f"already have an instance named `dup` (`{first[:8]}`)" in refused.all_text()
+    assert f"/scnet delete {first[:8]}" in refused.all_text()
+    await world.command(world.chen, "create jupyter:4.4-py3.7-cpu name=重名")
+    chinese = (await world.command(world.chen, "create jupyter:4.4-py3.7-cpu name=重名"))[-1]
+    assert "您已有名为 `重名` 的实例" in chinese.all_text()
+    assert len(world.scnet.sim.instances) == 2
+    status = (await world.command(world.alice, "status dup"))[-1]
+    assert first[:8] in status.all_text()  # not ambiguous
+
+
 async def test_images_create_list_and_status(world: SlackWorld) -> None:
     await world.log_in(world.alice)
     images = (await world.command(world.alice, "images gpu"))[-1]
