@@ -1,11 +1,11 @@
 """``scnet-bot``: the console script. It reads ``Settings`` and picks the mode; the object
 graph of every mode is built by ``bot.wiring``.
 
-Subcommands (the public contract of DESIGN.md): ``run``, ``demo``, ``console``, ``simulator``,
-``keys generate|rotate``, ``db upgrade``, and ``--version``. Settings are read here and nowhere
-else; a bad setting stops the start with one line naming the variable, never a traceback or the
-secret's value (exit 2). A database that never answered within DATABASE_WAIT ends it with one
-line too (exit 3).
+Subcommands (the public contract of DESIGN.md): ``run``, ``demo``, ``playground``, ``console``,
+``simulator``, ``keys generate|rotate``, ``db upgrade``, and ``--version``. Settings are read
+here and nowhere else; a bad setting stops the start with one line naming the variable, never a
+traceback or the secret's value (exit 2). A database that never answered within DATABASE_WAIT
+ends it with one line too (exit 3).
 """
 
 from __future__ import annotations
@@ -89,7 +89,16 @@ async def _demo(args: argparse.Namespace) -> None:
     from bot.demo import run_demo
 
     configure_logging("WARNING")
-    await run_demo(port=args.port, script=args.script)
+    if args.script:  # a script runs to its end and leaves: no time to open a page
+        await run_demo(port=args.port, script=args.script)
+        return
+    from bot.playground.page import serve_playground
+    from bot.playground.run import DEFAULT_PORT
+
+    # The Slack-like page too, so that `make demo` shows both ways in; its address is printed
+    # under the console's banner.
+    async with serve_playground(port=DEFAULT_PORT, any_port_if_taken=True) as playground:
+        await run_demo(port=args.port, playground_url=playground.url)
 
 
 async def _playground(args: argparse.Namespace) -> None:
@@ -129,7 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     add("run", _run, "serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT)")
-    demo = add("demo", _demo, "try the bot with no credentials: simulator, SQLite and a console")
+    demo = add(
+        "demo",
+        _demo,
+        "try the bot with no credentials: simulator, SQLite and a console, and the playground's"
+        " page (not with --script)",
+    )
     demo.add_argument("--port", type=int, default=0, help="simulator port (default: any free)")
     demo.add_argument("--script", help="read console lines from this file, not the terminal")
     playground = add(

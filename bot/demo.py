@@ -26,8 +26,14 @@ from bot.wiring import (
 
 
 async def run_demo(
-    *, port: int = 0, script: str | None = None, terminal: Terminal | None = None
+    *,
+    port: int = 0,
+    script: str | None = None,
+    terminal: Terminal | None = None,
+    playground_url: str | None = None,
 ) -> None:
+    """The console on a demo world; ``playground_url``: where the playground's page is served
+    (the banner says so)."""
     terminal = terminal or open_terminal(script)
     async with AsyncExitStack() as stack:
         demo = await open_demo(stack, port=port, bot_admins=(CONSOLE_USER.user_id,))
@@ -43,6 +49,8 @@ async def run_demo(
                 secret_key=DEMO_SECRET_KEY,
             )
         )
+        if playground_url is not None:
+            terminal.write(translate("console.banner.playground", url=playground_url))
         await shell.session.run()
 
 

@@ -1342,6 +1342,16 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
             "上下方向键可调出之前的输入。quit、Ctrl-D 或 Ctrl-C 退出。"
         ),
     },
+    "console.banner.playground": {
+        "en": (
+            "The same bot in a Slack-like page: open {url} in your browser (a demo world of its "
+            "own, with users Alice and Bob)."
+        ),
+        "zh": (
+            "同一个机器人的类 Slack 网页版：在浏览器中打开 {url}（独立的演示环境，"
+            "用户为 Alice 和 Bob）。"
+        ),
+    },
     "console.banner.console": {
         "en": (
             "scnet-bot console against {url}. Log in with /scnet login (a form, asked field by "

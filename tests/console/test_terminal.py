@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,3 +123,14 @@ def test_up_recalls_the_previous_line_and_a_notice_redraws_the_prompt(demo: Demo
     demo.wait_for("scnet>", timeout=5)  # ... and the prompt is drawn again below it
     took, code = demo.exit_time(b"\x04")
     assert (code, took < EXIT_WITHIN) == (0, True)
+
+
+def test_the_demo_serves_the_playground_and_prints_its_address(demo: Demo) -> None:
+    found = re.search(r"open (http://127\.0\.0\.1:\d+/) in your browser", demo.text())
+    assert found, demo.text()[-2000:]
+    with urllib.request.urlopen(found.group(1), timeout=5) as page:  # noqa: S310 (loopback)
+        assert page.status == 200
+        assert "<html" in page.read().decode("utf-8").lower()
+    took, code = demo.exit_time(b"\x04")
+    assert (code, took < EXIT_WITHIN) == (0, True)
+    assert nothing_left(demo.process)
