@@ -497,12 +497,12 @@ CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     "help.status.details": {
         "en": (
             "An instance is named by its full 32-character id, a unique id prefix of at least "
-            "6 characters, or its name.\nExamples: `{command} status 0a1b2c`, `{command} status "
-            "train`"
+            "6 characters (`{command} list` shows each id's first 8), or its name.\nExample: "
+            "`{command} status train`"
         ),
         "zh": (
-            "实例可以用 32 位完整 ID、至少 6 位且唯一的 ID 前缀，或实例名称来指定。\n示例："
-            "`{command} status 0a1b2c`、`{command} status train`"
+            "实例可以用 32 位完整 ID、至少 6 位且唯一的 ID 前缀（`{command} list` 会显示每个 ID 的"
+            "前 8 位），或实例名称来指定。\n示例：`{command} status train`"
         ),
     },
     "help.url.usage": {

@@ -26,6 +26,7 @@ from bot.domain.identity import SlackUser
 from bot.domain.secret import Secret
 from bot.playground.fake_slack import Channel, FakeSlack, User
 from bot.scnet.simulator import Delays, ScnetSimulator
+from bot.scnet.simulator.catalog import demo_resource_groups
 from bot.slack.http import events_handler
 from bot.slack.sender import SlackDelivery
 from bot.store.keys import generate_key
@@ -70,7 +71,8 @@ async def open_world(options: WorldOptions | None = None) -> AsyncIterator[World
     chosen = options or WorldOptions()
     async with AsyncExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scnet-playground-")))
-        simulator = ScnetSimulator(delays=chosen.delays)
+        # The console demo's nodes (bot.wiring.open_demo): the README's examples fit on them.
+        simulator = ScnetSimulator(delays=chosen.delays, resource_groups=demo_resource_groups())
         simulator.add_user("alice", balance="888.00")
         simulator.add_user("bob", balance="120.50")
         scnet_url = await simulator.start()

@@ -1,11 +1,15 @@
 """Every example in the README's "Using it" block and in ``/scnet help`` works as written in
-the demo: each is typed by Alice (an admin, logged in, with an instance ``nb`` running) in
-``#general`` of the playground, and none may be refused: answered with the bot's error tone
-(:x:), a usage error (:warning: and the usage line in a context block) or "not logged in". A
-:warning: with buttons is a confirmation (stop, delete), not a refusal.
+the demo: each is typed by Alice (an admin, logged in) in ``#general`` of the playground, and
+none may be refused: answered with the bot's error tone (:x:), a usage error (:warning: and the
+usage line in a context block) or "not logged in". A :warning: with buttons is a confirmation
+(stop, delete): its confirming button is pressed, as a newcomer would, and what that answers
+may not be a refusal either.
 
-Examples that change what later ones need run last (restart, stop, delete, logout), ``lang``
-is set back to English after each, and a modal an example opens is closed again.
+The create examples run first, as a newcomer starts: they make the ``nb`` and ``train`` that
+the others name, and the rest waits until both run. Examples that change what later ones need
+run last, in the order a newcomer meets them (stop, then restart of the stopped instance,
+delete, logout); ``lang`` is set back to English after each, and a modal an example opens is
+closed again.
 """
 
 from __future__ import annotations
@@ -14,9 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.playground.page import Playground
+from bot.slack.blocks import ids
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -32,7 +35,9 @@ def refusal(reply: dict[str, Any]) -> str | None:
     return None
 
 
-LAST = ("restart", "stop", "delete", "logout")
+FIRST = ("create",)
+LAST = ("stop", "restart", "delete", "logout")
+CONFIRMING = (ids.CONFIRM_STOP, ids.CONFIRM_DELETE)
 
 
 def readme_examples(command: str = "/scnet") -> list[str]:
@@ -113,20 +118,59 @@ async def _say(playground: Playground, text: str) -> list[dict[str, Any]]:
     raise AssertionError(f"no answer to {text!r}")
 
 
+async def _confirm(playground: Playground, reply: dict[str, Any]) -> list[dict[str, Any]]:
+    """Press the confirming button of a stop/delete confirmation; the bot's answers to it (none
+    when ``reply`` is no confirmation)."""
+    world, relay = playground.world, playground.relay
+    alice = world.users[0].slack.id
+    channel = world.channel.id
+    for block in reply.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if element.get("action_id") not in CONFIRMING:
+                continue
+            before = len(relay.visible_to(alice, channel))
+            changes = world.slack.changes
+            await relay.action(
+                alice,
+                action_id=element["action_id"],
+                block_id=block.get("block_id"),
+                channel_id=channel,
+                ts=reply["ts"],
+            )
+            for _ in range(100):
+                answers = relay.visible_to(alice, channel)[before:]
+                if answers:
+                    return answers
+                changes = await world.slack.wait_for_change(changes, 5.0)
+            raise AssertionError(f"no answer to {element['action_id']}")
+    return []
+
+
 async def _prepare(playground: Playground) -> None:
     world = playground.world
     alice = world.users[0]
     await _say(playground, f"/scnet login {alice.token}")
-    await _say(playground, "/scnet create jupyter:4.4-py3.7-cpu name=nb gpus=0")
-    await world.slack.wait_for("chat.postMessage", 2, timeout=30)  # the link DM, the channel
 
 
-@pytest.mark.xfail(
-    reason="issue 15 item 1, being fixed by another engineer: the README's create is refused"
-    " on RAM, help's jupyterlab:1.0 and id 0a1b2c do not exist in the demo (so nor does"
-    " `train`), and `restart nb` of a running instance is SCNet's error",
-    strict=False,
-)
+async def _until_all_run(playground: Playground) -> None:
+    """Wait for each instance's link DM and channel notice: then every one is running."""
+    world = playground.world
+    count = len(world.simulator.instances)
+    await world.slack.wait_for("chat.postMessage", 2 * count, timeout=60)
+
+
+async def _try(playground: Playground, example: str) -> list[str]:
+    """Type ``example`` (confirming it, if asked); what refused it, if anything did."""
+    replies = await _say(playground, example)
+    why = refusal(replies[0]) if replies else None  # no reply: a modal opened
+    if why is None and replies:
+        confirmed = await _confirm(playground, replies[0])
+        why = refusal(confirmed[0]) if confirmed else None
+    if example.split()[1] == "lang":
+        await _say(playground, f"{playground.world.command} lang en")
+    return [] if why is None else [f"{example}  →  {why}"]
+
+
 async def test_every_readme_and_help_example_works_in_the_demo(playground: Playground) -> None:
     command = playground.world.command
     await _prepare(playground)
@@ -140,16 +184,14 @@ async def test_every_readme_and_help_example_works_in_the_demo(playground: Playg
         for reply in await _say(playground, f"{command} help {topic}"):
             examples += examples_in(reply, command)
     unique = list(dict.fromkeys(examples))
-    ordered = [e for e in unique if e.split()[1] not in LAST] + [
-        e for name in LAST for e in unique if e.split()[1] == name
-    ]
+    first = [e for name in FIRST for e in unique if e.split()[1] == name]
+    middle = [e for e in unique if e.split()[1] not in FIRST + LAST]
+    last = [e for name in LAST for e in unique if e.split()[1] == name]
     refused: list[str] = []
-    for example in ordered:
-        replies = await _say(playground, example)
-        why = refusal(replies[0]) if replies else None  # no reply: a modal opened
-        if why is not None:
-            refused.append(f"{example}  →  {why}")
-        if example.split()[1] == "lang":
-            await _say(playground, f"{command} lang en")
-    assert len(ordered) > 20, ordered
+    for example in first:
+        refused += await _try(playground, example)
+    await _until_all_run(playground)
+    for example in [*middle, *last]:
+        refused += await _try(playground, example)
+    assert len(unique) > 20, unique
     assert not refused, "refused in the demo:\n" + "\n".join(refused)
