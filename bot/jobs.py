@@ -97,6 +97,7 @@ class Jobs:
         self._tasks: set[asyncio.Task[object]] = set()
         self._leader = False
         self._standing_by = False  # told the log that another replica leads
+        self._refreshing = False
         self._stopping = False
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -234,6 +235,17 @@ class Jobs:
                 self._tasks.discard(task)
 
     async def _refresh_leadership(self) -> None:
+        # A tick while the last one still runs (a slow database, or the new leader's own
+        # preparations) is skipped: two at once would both find the lead new and prepare twice.
+        if self._refreshing:
+            return
+        self._refreshing = True
+        try:
+            await self._take_or_keep_the_lead()
+        finally:
+            self._refreshing = False
+
+    async def _take_or_keep_the_lead(self) -> None:
         try:
             held = await self._leadership.refresh()
         except asyncio.CancelledError:

@@ -128,6 +128,29 @@ async def test_a_follower_runs_nothing_until_it_becomes_the_leader(
     assert order[:2] == ["elected", "work"]
 
 
+async def test_a_new_leader_prepares_once_even_when_preparing_outlasts_a_tick(
+    stoppable: list[Jobs],
+) -> None:
+    switch = Switch(held=False)
+    prepared: list[str] = []
+    done = asyncio.Event()
+
+    async def slow_preparation() -> None:
+        prepared.append("hurry")
+        for _ in range(10):  # several leadership ticks go by meanwhile
+            await asyncio.sleep(0.05)
+        done.set()
+
+    jobs = Jobs(leadership=switch, leadership_interval=0.02)
+    jobs.when_elected(slow_preparation)
+    stoppable.append(jobs)
+    await jobs.start()
+    switch.held = True  # the lead comes on a scheduled tick
+    await asyncio.wait_for(done.wait(), WAIT)
+    assert jobs.is_leader
+    assert prepared == ["hurry"]
+
+
 async def test_stop_cancels_a_running_job_and_steps_down() -> None:
     started = asyncio.Event()
     cancelled = asyncio.Event()
