@@ -10,21 +10,21 @@ already accepted goes on to finish.
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from bot.logs import new_request_id, request_id
+from bot.metrics import CONTENT_TYPE, CadenceSnapshot, Metrics, WatcherSnapshot
 from bot.services.upkeep import WatcherFigures
 from bot.services.watch import WatchFigures
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ReadFigures = Callable[[], Awaitable[WatcherFigures]]
-_STARTED = web.AppKey("started", float)
-_REQUESTS = web.AppKey("requests", Counter[tuple[str, int]])
+Refresh = Callable[[], Awaitable[None]]
+_METRICS = web.AppKey("metrics", Metrics)
+_REFRESH = web.AppKey("refresh", tuple[Refresh, ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +70,9 @@ async def _slack_requests(request: web.Request, handler: Handler) -> web.StreamR
 @web.middleware
 async def _count(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
-    counts: Counter[tuple[str, int]] = request.app[_REQUESTS]
     route = request.match_info.route.resource
-    counts[(route.canonical if route else "unmatched", response.status)] += 1
+    requests = request.app[_METRICS].http_requests
+    requests.labels(route.canonical if route else "unmatched", str(response.status)).inc()
     return response
 
 
@@ -83,79 +83,58 @@ async def _healthz(request: web.Request) -> web.Response:
 
 
 async def _metrics(request: web.Request) -> web.Response:
-    counts: Counter[tuple[str, int]] = request.app[_REQUESTS]
-    lines = [
-        "# HELP scnet_bot_uptime_seconds Seconds since the process started serving.",
-        "# TYPE scnet_bot_uptime_seconds gauge",
-        f"scnet_bot_uptime_seconds {time.monotonic() - request.app[_STARTED]:.3f}",
-        "# HELP scnet_bot_http_requests_total HTTP requests served, by route and status.",
-        "# TYPE scnet_bot_http_requests_total counter",
-    ]
-    for (route, status), value in sorted(counts.items()):
-        lines.append(f'scnet_bot_http_requests_total{{route="{route}",status="{status}"}} {value}')
+    metrics = request.app[_METRICS]
     watcher = request.app.get(_WATCHER)
     if watcher is not None:
-        lines += _watcher_lines(await watcher.figures(), leader=watcher.is_leader())
-        if watcher.turns is not None and watcher.is_leader():
-            lines += _cadence_lines(watcher.turns())
-    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+        leader = watcher.is_leader()
+        metrics.watcher.watcher = _watcher_snapshot(await watcher.figures(), leader=leader)
+        turns = watcher.turns() if watcher.turns is not None and leader else None
+        metrics.watcher.cadence = _cadence_snapshot(turns) if turns is not None else None
+    for refresh in request.app[_REFRESH]:
+        await refresh()
+    return web.Response(body=metrics.render().encode(), headers={"Content-Type": CONTENT_TYPE})
 
 
-def _watcher_lines(figures: WatcherFigures, *, leader: bool) -> list[str]:
-    return [
-        "# HELP scnet_bot_leader 1 if this process runs the scheduled jobs.",
-        "# TYPE scnet_bot_leader gauge",
-        f"scnet_bot_leader {int(leader)}",
-        "# HELP scnet_bot_watches Watched instances, by state (paused: owner must log in).",
-        "# TYPE scnet_bot_watches gauge",
-        f'scnet_bot_watches{{state="active"}} {figures.active_watches}',
-        f'scnet_bot_watches{{state="paused"}} {figures.paused_watches}',
-        "# HELP scnet_bot_outbox_notices Notices in the outbox, by status (settled ones are"
-        " pruned after days).",
-        "# TYPE scnet_bot_outbox_notices gauge",
-        f'scnet_bot_outbox_notices{{status="pending"}} {figures.pending_notices}',
-        f'scnet_bot_outbox_notices{{status="sent"}} {figures.sent_notices}',
-        f'scnet_bot_outbox_notices{{status="dead"}} {figures.dead_notices}',
-        "# HELP scnet_bot_outbox_oldest_pending_seconds Age of the oldest undelivered notice.",
-        "# TYPE scnet_bot_outbox_oldest_pending_seconds gauge",
-        f"scnet_bot_outbox_oldest_pending_seconds {figures.oldest_pending_seconds:.3f}",
-    ]
+def _watcher_snapshot(figures: WatcherFigures, *, leader: bool) -> WatcherSnapshot:
+    return WatcherSnapshot(
+        leader=leader,
+        active_watches=figures.active_watches,
+        paused_watches=figures.paused_watches,
+        pending_notices=figures.pending_notices,
+        sent_notices=figures.sent_notices,
+        dead_notices=figures.dead_notices,
+        oldest_pending_seconds=figures.oldest_pending_seconds,
+    )
 
 
-def _cadence_lines(figures: WatchFigures) -> list[str]:
+def _cadence_snapshot(figures: WatchFigures) -> CadenceSnapshot:
     turns = figures.turns
-    return [
-        "# HELP scnet_bot_watch_owners Owners with watched instances: waiting (one not yet"
-        " running, read every WATCH_CADENCE) or running (all run, read slowly).",
-        "# TYPE scnet_bot_watch_owners gauge",
-        f'scnet_bot_watch_owners{{state="waiting"}} {figures.owners_waiting}',
-        f'scnet_bot_watch_owners{{state="running"}} {figures.owners_running}',
-        "# HELP scnet_bot_watch_effective_cadence_seconds Seconds between two reads of a"
-        " waiting owner; above WATCH_CADENCE when the budget is short.",
-        "# TYPE scnet_bot_watch_effective_cadence_seconds gauge",
-        f"scnet_bot_watch_effective_cadence_seconds {turns.effective_cadence:.3f}",
-        "# HELP scnet_bot_watch_reads_per_second The watcher's SCNet reads a second (30 s).",
-        "# TYPE scnet_bot_watch_reads_per_second gauge",
-        f"scnet_bot_watch_reads_per_second {turns.reads_per_second:.3f}",
-        "# HELP scnet_bot_watch_read_allowance_per_second What the watcher may use of"
-        " SCNET_MAX_RPS (WATCH_BUDGET_SHARE).",
-        "# TYPE scnet_bot_watch_read_allowance_per_second gauge",
-        f"scnet_bot_watch_read_allowance_per_second {turns.allowance_per_second:.3f}",
-        "# HELP scnet_bot_watch_owners_behind Owners due but not read in the last sweep.",
-        "# TYPE scnet_bot_watch_owners_behind gauge",
-        f"scnet_bot_watch_owners_behind {turns.behind}",
-    ]
+    return CadenceSnapshot(
+        owners_waiting=figures.owners_waiting,
+        owners_running=figures.owners_running,
+        effective_cadence=turns.effective_cadence,
+        reads_per_second=turns.reads_per_second,
+        allowance_per_second=turns.allowance_per_second,
+        behind=turns.behind,
+    )
 
 
 def build_web_app(
-    slack_events: Handler | None, *, watcher: Watcher | None = None, drain: Drain | None = None
+    slack_events: Handler | None,
+    *,
+    watcher: Watcher | None = None,
+    drain: Drain | None = None,
+    metrics: Metrics | None = None,
+    refresh: tuple[Refresh, ...] = (),
 ) -> web.Application:
     """``slack_events`` None: Socket Mode, where Slack's requests come over the socket and
-    only the health and metrics routes are served."""
+    only the health and metrics routes are served. ``metrics``: the process's registry (a
+    fresh one if None); ``refresh`` runs before each ``/metrics`` answer, to bring figures
+    read from the database into it."""
     app = web.Application(middlewares=[_count, _slack_requests])
     app[_DRAIN] = drain or Drain()
-    app[_STARTED] = time.monotonic()
-    app[_REQUESTS] = Counter()
+    app[_METRICS] = metrics or Metrics()
+    app[_REFRESH] = refresh
     if watcher is not None:
         app[_WATCHER] = watcher
     if slack_events is not None:
