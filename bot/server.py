@@ -29,6 +29,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.logs import request_id
+from bot.services.upkeep import DeliveryLags
 from bot.slack.http import events_handler, run_socket_mode
 from bot.store.migrate import wait_for_database
 from bot.web import Drain, Watcher, build_web_app
@@ -133,17 +134,30 @@ async def _serve(settings: Settings, stop: asyncio.Event, inflight: InFlight) ->
         # them every few hundred acks, which put the ack p99 at 115 ms for 3,000 commands in
         # bench/ack.py, against 43-53 ms with these (the p50 did not move).
         stack.callback(_tune_gc())
+        metrics = bot.runtime.metrics
+
+        def is_leader() -> bool:
+            return background.jobs.is_leader
+
         watcher = Watcher(
-            figures=background.upkeep.figures,
-            is_leader=lambda: background.jobs.is_leader,
-            turns=background.watcher.figures,
+            figures=background.upkeep.figures, is_leader=is_leader, turns=background.watcher.figures
+        )
+        lags = DeliveryLags(
+            db=bot.runtime.db,
+            now=bot.runtime.now,
+            is_leader=is_leader,
+            observe=metrics.observe_delivery_lag,
         )
         app_token = settings.slack_app_token
         drain = Drain()
         # Socket Mode needs no public URL, but health checks and metrics still want a port.
-        events = None if app_token is not None else events_handler(app)
+        events = (
+            None if app_token is not None else events_handler(app, observe_ack=metrics.observe_ack)
+        )
         runner = web.AppRunner(
-            build_web_app(events, watcher=watcher, drain=drain),
+            build_web_app(
+                events, watcher=watcher, drain=drain, metrics=metrics, refresh=(lags.refresh,)
+            ),
             shutdown_timeout=HTTP_CLOSE_TIMEOUT,
         )
         await runner.setup()
@@ -154,7 +168,12 @@ async def _serve(settings: Settings, stop: asyncio.Event, inflight: InFlight) ->
         if app_token is not None:
             log.info("Socket Mode; GET /healthz and GET /metrics on port %d", settings.port)
             socket = asyncio.create_task(
-                run_socket_mode(app, app_token.get_secret_value(), stop=socket_stop)
+                run_socket_mode(
+                    app,
+                    app_token.get_secret_value(),
+                    stop=socket_stop,
+                    observe_ack=metrics.observe_ack,
+                )
             )
         else:
             log.info(

@@ -56,6 +56,7 @@ from bot.domain.identity import SlackUser
 from bot.domain.notices import NoticeSender
 from bot.domain.secret import Secret
 from bot.jobs import JobIntervals, Jobs, define_jobs
+from bot.metrics import Metrics
 from bot.scnet.budget import RequestBudget
 from bot.scnet.client import ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
@@ -102,9 +103,10 @@ class Runtime:
     events: EventLedger
     conversation: Conversation
     now: Callable[[], datetime]
+    metrics: Metrics  # this process's registry: every part below reports into it
 
 
-def scnet_client(settings: Settings) -> ScnetClient:
+def scnet_client(settings: Settings, *, metrics: Metrics | None = None) -> ScnetClient:
     return ScnetClient(
         ClientOptions(
             api_url=settings.scnet_api_url,
@@ -117,19 +119,27 @@ def scnet_client(settings: Settings) -> ScnetClient:
             images_variant=settings.scnet_images_variant,
         ),
         budget=RequestBudget(settings.scnet_max_rps),
+        observe=metrics.observe_scnet if metrics is not None else None,
     )
 
 
 async def open_runtime(
-    settings: Settings, stack: AsyncExitStack, *, now: Callable[[], datetime] = utc_now
+    settings: Settings,
+    stack: AsyncExitStack,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    metrics: Metrics | None = None,
 ) -> Runtime:
-    """Migrate the database, then wire everything; ``stack`` closes what was opened."""
+    """Migrate the database, then wire everything; ``stack`` closes what was opened.
+    ``metrics``: where SCNet calls, commands and renewals are counted (a fresh registry if
+    None; ``Runtime.metrics`` either way)."""
+    metrics = metrics or Metrics()
     settings.require("encryption_keys")
     await upgrade_database(settings.database_url)
     db = Database.open(settings.database_url)
     stack.push_async_callback(db.close)
     vault = Vault.from_keys([key.get_secret_value() for key in settings.encryption_keys])
-    client = await stack.enter_async_context(scnet_client(settings))
+    client = await stack.enter_async_context(scnet_client(settings, metrics=metrics))
     accounts = AccountService(
         db=db,
         vault=vault,
@@ -139,6 +149,7 @@ async def open_runtime(
             discover_region=settings.scnet_auth_url is not None,
         ),
         now=now,
+        on_renewal=metrics.observe_renewal,
     )
     instances = InstanceService(
         db=db,
@@ -161,6 +172,7 @@ async def open_runtime(
         channels=ChannelChoices(db=db, now=now),
         audit_log=audit_log,
         now=now,
+        observe_command=metrics.observe_command,
     )
     return Runtime(
         settings=settings,
@@ -174,6 +186,7 @@ async def open_runtime(
         events=EventLedger(db=db, now=now),
         conversation=conversation,
         now=now,
+        metrics=metrics,
     )
 
 

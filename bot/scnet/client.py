@@ -41,7 +41,7 @@ from bot.scnet.endpoints import create_body, list_fields, sign_request
 from bot.scnet.errors import CreateOutcomeUnknown, HttpRefused, ScnetError, TransientError
 from bot.scnet.models import InstanceListing, parse_id, parse_images, parse_region_tokens
 from bot.scnet.retry import RetryPolicy
-from bot.scnet.transport import Method, NotSent, Query, Request, Transport
+from bot.scnet.transport import Method, NotSent, ObserveRequest, Query, Request, Transport
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,9 @@ class ScnetClient:
         session: aiohttp.ClientSession | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        observe: ObserveRequest | None = None,
     ) -> None:
+        """``observe`` hears of every HTTP exchange (``bot.scnet.transport.ObserveRequest``)."""
         self.options = options
         self.budget = budget
         self._transport = Transport(
@@ -86,6 +88,7 @@ class ScnetClient:
             retry=options.retry,
             session=session,
             sleep=sleep,
+            observe=observe,
         )
         self._clock = clock
         self._list_variant = options.list_variant

@@ -7,6 +7,11 @@ envelope's ``data`` or a ``ScnetError``. ``read`` retries a read on transient er
 unanswered one raises ``ActionOutcomeUnknown``. A request that never connected raises
 ``NotSent``, so a caller may say that nothing happened, even for a create.
 
+Each exchange is reported to ``observe`` (``ObserveRequest``: method, endpoint template,
+outcome, seconds), if given: the metrics of ``bot.metrics``, without this package knowing them.
+The outcome is ``ok`` or the error class in snake case (``request_timeout``, ``not_sent``,
+``upstream_http_error``, ``token_invalid``...), a fixed vocabulary.
+
 The token travels only in the ``token`` header and SCNet's ``msg`` is redacted before it
 reaches an exception: no secret gets into a log line or an error text from here.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +38,7 @@ from bot.scnet.errors import (
     MalformedResponse,
     NetworkError,
     RequestTimeout,
+    ScnetError,
     TransientError,
     UpstreamHttpError,
     error_for_code,
@@ -44,6 +51,8 @@ log = logging.getLogger(__name__)
 SUCCESS_CODES: Final = frozenset({"0", "200"})
 Method = Literal["GET", "POST", "DELETE"]
 Query = Sequence[tuple[str, str]]
+# method, endpoint (the path template), outcome, seconds
+ObserveRequest = Callable[[str, str, str, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +85,10 @@ class Transport:
         retry: RetryPolicy,
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        observe: ObserveRequest | None = None,
     ) -> None:
         self.budget = budget
+        self._observe = observe
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._retry = retry
@@ -107,6 +118,25 @@ class Transport:
     async def send(self, request: Request) -> object:
         """One HTTP exchange: the envelope's ``data`` on success, a ScnetError otherwise."""
         await self.budget.acquire()
+        if self._observe is None:
+            return await self._exchange(request)
+        started = time.monotonic()
+        outcome = "cancelled"  # cut short by the read deadline or shutdown
+        try:
+            data = await self._exchange(request)
+        except ScnetError as error:
+            outcome = outcome_name(error)
+            raise
+        except Exception:
+            outcome = "error"
+            raise
+        else:
+            outcome = "ok"
+            return data
+        finally:
+            self._observe(request.method, request.endpoint, outcome, time.monotonic() - started)
+
+    async def _exchange(self, request: Request) -> object:
         session = self._ensure_session()
         headers = dict(request.headers)
         if request.token is not None:
@@ -171,6 +201,14 @@ class Transport:
         )
 
 
+_WORD_START = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def outcome_name(error: ScnetError) -> str:
+    """``RequestTimeout`` -> ``request_timeout``: an error's name as a metric label."""
+    return _WORD_START.sub("_", type(error).__name__).lower()
+
+
 def unwrap(raw: bytes, *, status: int, endpoint: str) -> object:
     """The envelope's ``data``; the error its code, or the HTTP status without one, stands for."""
     envelope = _envelope(raw)
@@ -205,4 +243,13 @@ def _safe_msg(msg: str) -> str:
     return redact(msg.strip())[:200]
 
 
-__all__ = ["Method", "NotSent", "Query", "Request", "Transport", "unwrap"]
+__all__ = [
+    "Method",
+    "NotSent",
+    "ObserveRequest",
+    "Query",
+    "Request",
+    "Transport",
+    "outcome_name",
+    "unwrap",
+]

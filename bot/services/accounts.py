@@ -24,7 +24,7 @@ from bot.domain.identity import SlackUser
 from bot.domain.instances import AccountInfo, RegionToken, TokenClaims
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
-from bot.scnet.errors import AuthError, Refused, TokenInvalid
+from bot.scnet.errors import AuthError, Refused, ScnetError, TokenInvalid
 from bot.scnet.jwt import MalformedToken, decode_claims
 
 # Raised here; callers elsewhere (the watcher, the renewals) import them from this module.
@@ -73,7 +73,10 @@ class AccountService:
         now: Now,
         cache_seconds: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        on_renewal: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
+        """``on_renewal`` hears each renewal tried: renewed, login_needed or failed."""
+        self._on_renewal = on_renewal
         self._db = db
         self._vault = vault
         self._client = client
@@ -253,8 +256,13 @@ class AccountService:
             current = await self._unlock(user, fresh=True)
             if current.token != stale:
                 return current  # renewed by a concurrent call while we waited
-            token = await self._fresh_token(current)
+            try:
+                token = await self._fresh_token(current)
+            except ScnetError:
+                self._on_renewal("failed")  # no usable answer: tried again later
+                raise
             if token is None:
+                self._on_renewal("login_needed")
                 async with self._db.transaction() as session:
                     await mark_needs_login(
                         session,
@@ -274,6 +282,7 @@ class AccountService:
                     expires_at=expires,
                     now=self._now(),
                 )
+            self._on_renewal("renewed")
             log.info("renewed the SCNet token of team %s user %s", user.team_id, user.user_id)
             renewed = UnlockedAccount(
                 user=user,

@@ -5,6 +5,11 @@ Nothing here knows Bolt or HTTP. The Slack adapter (``bot.slack.app``) and the c
 ``Message`` and ``Modal``). Here a command is dispatched to its use case and its answer
 (``bot.slack.answers``); every failure a user can cause or meet becomes a notice in their
 language; nothing escapes as an exception.
+
+Each command answered (typed, from a card's button, or the create form) is reported to
+``observe_command`` by its subcommand's name and outcome: ``ok``, ``usage_error``, ``form`` (a
+modal opened to ask for the rest), ``refused`` (a service or SCNet refusal the user hears
+about), ``unavailable`` (SCNet gave no usable answer) or ``error`` (a bug, logged).
 """
 
 from __future__ import annotations
@@ -42,9 +47,16 @@ from bot.domain.commands import (
 )
 from bot.domain.commands.create import create_from_fields
 from bot.domain.i18n import translate
+from bot.scnet.errors import (
+    ActionOutcomeUnknown,
+    CreateOutcomeUnknown,
+    ScnetError,
+    TransientError,
+)
 from bot.services.accounts import AccountService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
+from bot.services.errors import ServiceError
 from bot.services.instances import InstanceService
 from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
@@ -64,6 +76,23 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.replies import Invocation, Message, Modal, Reply, failure_message, notice
 
+# A command's name and outcome (see the module docstring).
+ObserveCommand = Callable[[str, str], None]
+UNKNOWN_COMMAND = "unknown"  # a usage error naming no known subcommand: never the typed word
+
+
+def _ignore(_command: str, _outcome: str) -> None:
+    return None
+
+
+def outcome_of(error: Exception) -> str:
+    """What a failed command's outcome is called in ``scnet_bot_commands_total``."""
+    if isinstance(error, TransientError | CreateOutcomeUnknown | ActionOutcomeUnknown):
+        return "unavailable"
+    if isinstance(error, ServiceError | ScnetError):
+        return "refused"
+    return "error"
+
 
 class Conversation:
     """Answers commands, button presses and form submissions for one bot."""
@@ -79,11 +108,13 @@ class Conversation:
         audit_log: AuditLog,
         now: Callable[[], datetime],
         concurrency: int = 100,
+        observe_command: ObserveCommand = _ignore,
     ) -> None:
         # Bounds the use cases in flight: after a burst of acked commands the rest queue here
         # instead of all holding requests, sessions and their garbage at once. Modals never
         # wait on it (their trigger id lasts 3 s).
         self._busy = asyncio.Semaphore(concurrency)
+        self._observe = observe_command
         self._accounts = accounts
         self._instances = instances
         self._quota = quota
@@ -103,6 +134,7 @@ class Conversation:
         """``from_slack``: the text is as Slack sends it, with &, < and > escaped."""
         parsed = parse_slack_text(text) if from_slack else parse_command(text)
         if isinstance(parsed, UsageError):
+            self._observe(parsed.subcommand or UNKNOWN_COMMAND, "usage_error")
             return [
                 Message(
                     blocks=build_usage_error(parsed, locale=inv.locale, command=inv.command),
@@ -115,8 +147,9 @@ class Conversation:
         """Answer ``command``, typed or meant by a button (the Home's Log in is ``Login()``)."""
         modal = self._modal_for(inv, command)
         if modal is not None:
+            self._observe(command.subcommand, "form")
             return [modal]
-        return list(await self._guarded(inv, lambda: self._run(inv, command)))
+        return list(await self._guarded(inv, lambda: self._run(inv, command), command.subcommand))
 
     def _modal_for(self, inv: Invocation, command: Command) -> Modal | None:
         if isinstance(command, Login) and command.token is None:
@@ -131,13 +164,23 @@ class Conversation:
         return None
 
     async def _guarded(
-        self, inv: Invocation, run: Callable[[], Awaitable[Sequence[Message]]]
+        self,
+        inv: Invocation,
+        run: Callable[[], Awaitable[Sequence[Message]]],
+        name: str | None = None,
     ) -> Sequence[Message]:
+        """``run``'s messages, or the notice for what it raised; ``name``: the command's, to
+        count it (None: a button that is no command, such as a list page)."""
         try:
             async with self._busy:
-                return await run()
+                messages = await run()
         except Exception as error:
+            if name is not None:
+                self._observe(name, outcome_of(error))
             return [failure_message(error, inv)]
+        if name is not None:
+            self._observe(name, "ok")
+        return messages
 
     async def _run(self, inv: Invocation, command: Command) -> Sequence[Message]:
         public = command.public
@@ -223,7 +266,9 @@ class Conversation:
     # --- buttons ----------------------------------------------------------------------------
 
     async def action(self, inv: Invocation, action_id: str, value: str) -> list[Message]:
-        return list(await self._guarded(inv, lambda: self._act(inv, action_id, value)))
+        command = card_command(ids.card_subcommand(action_id), value)
+        name = command.subcommand if command is not None else None
+        return list(await self._guarded(inv, lambda: self._act(inv, action_id, value), name))
 
     async def _act(self, inv: Invocation, action_id: str, value: str) -> Sequence[Message]:
         locale = inv.locale
@@ -264,7 +309,7 @@ class Conversation:
         return parsed
 
     async def submit_create(self, inv: Invocation, command: Create) -> list[Message]:
-        return list(await self._guarded(inv, lambda: self._run(inv, command)))
+        return list(await self._guarded(inv, lambda: self._run(inv, command), command.subcommand))
 
     async def home(self, inv: Invocation) -> Block:
         """The user's App Home: their login, their instances and the team's usage."""
