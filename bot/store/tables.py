@@ -248,6 +248,7 @@ class AuditRow(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]
+    request_id: Mapped[str | None] = mapped_column(String(32))  # bot.logs: the command's id
 
     __table_args__ = (Index(None, "team_id", "created_at"),)
 
