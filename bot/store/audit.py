@@ -3,7 +3,9 @@
 Written for every state-changing command (create, restart, stop, delete, login, logout) so a
 team can answer "who stopped my instance". ``detail`` is a short, non-secret note (an SCNet
 error code, a spec summary); it is cut to fit rather than refused, as an audit write must
-never be the thing that fails a command.
+never be the thing that fails a command. ``request_id`` is the id of the Slack request that
+caused the row (``bot.logs``: every log line of that command carries it), read from the
+context unless given; None for what scheduled jobs write.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.domain.identity import SlackUser
+from bot.logs import request_id as current_request_id
 from bot.store.database import Session
 from bot.store.tables import AuditRow
 
@@ -29,6 +32,7 @@ class AuditEntry:
     outcome: str
     detail: str
     created_at: datetime
+    request_id: str | None = None
 
 
 def _record(row: AuditRow) -> AuditEntry:
@@ -40,6 +44,7 @@ def _record(row: AuditRow) -> AuditEntry:
         outcome=row.outcome,
         detail=row.detail,
         created_at=row.created_at,
+        request_id=row.request_id,
     )
 
 
@@ -52,6 +57,7 @@ async def record(
     now: datetime,
     instance_id: str | None = None,
     detail: str = "",
+    request_id: str | None = None,
 ) -> None:
     session.add(
         AuditRow(
@@ -62,6 +68,7 @@ async def record(
             outcome=outcome[:32],
             detail=detail[:DETAIL_LIMIT],
             created_at=now,
+            request_id=(request_id or current_request_id.get() or None),
         )
     )
     await session.flush()

@@ -5,109 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
-import pytest
-
-from bot.config import Settings, load_settings
 from bot.domain.identity import SlackUser
 from bot.metrics import Metrics
-from bot.scnet.simulator import ManualClock, ScnetSimulator
-from bot.server import run_server
 from bot.services.announce import announce_login_needed
 from bot.slack.http import ack_kind
 from bot.store.database import Database
-from bot.store.keys import generate_key
 from tests.fake_slack import FakeSlack
-from tests.ports import held_port
+from tests.metrics.serving import TASK, get_metrics, post_command, serving, settings_for
 from tests.scnet_fixtures import SimulatedScnet
 
-TASK = "/ai/openapi/v2/instance-service/task"
 SAMPLE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>.*)\})? (?P<value>\S+)$")
 LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
-
-
-@pytest.fixture
-async def scnet() -> AsyncIterator[SimulatedScnet]:
-    """The simulator on the wall clock: the bot checks a token's expiry against its own."""
-    sim = ScnetSimulator()
-    sim.add_user("alice")
-    base = await sim.start()
-    try:
-        yield SimulatedScnet(sim=sim, clock=ManualClock(), base_url=base)
-    finally:
-        await sim.stop()
-
-
-@pytest.fixture
-def port() -> Iterator[int]:
-    with held_port() as held:
-        yield held
-
-
-def _settings(
-    slack: FakeSlack, scnet: SimulatedScnet, tmp_path: Path, *, port: int, **more: object
-) -> Settings:
-    return load_settings(
-        slack_bot_token=slack.bot_token,
-        slack_signing_secret=slack.signing_secret,
-        slack_api_url=slack.api_url,
-        scnet_api_url=scnet.base_url,
-        scnet_auth_url=scnet.base_url,
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
-        encryption_keys=generate_key(),
-        scnet_read_attempts=1,  # a 503 is one request, not a retried read
-        port=port,
-        _env_file=None,
-        **more,
-    )
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[str]:
-    task = asyncio.create_task(run_server(settings))
-    base = f"http://127.0.0.1:{settings.port}"
-    try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(200):
-                if task.done():
-                    task.result()
-                try:
-                    async with http.get(f"{base}/healthz") as answer:
-                        if answer.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("GET /healthz did not answer within 10 s")
-        yield base
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
-async def _post(base: str, slack: FakeSlack, user_id: str, text: str) -> None:
-    request = slack.slash_command(user_id, text)
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{base}/slack/events",
-            data=request.body,
-            headers=request.headers(slack.signing_secret),
-        ) as answer,
-    ):
-        assert answer.status == 200
-
-
-async def _metrics(base: str) -> str:
-    async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as answer:
-        assert answer.status == 200
-        assert answer.headers["Content-Type"].startswith("text/plain")
-        return await answer.text()
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -136,19 +47,19 @@ async def test_commands_acks_scnet_calls_and_renewals_are_counted_without_ids(
     token = scnet.sim.issue_token("alice", ttl_seconds=600)  # renewed by the next call
     async with FakeSlack() as slack:
         alice = slack.add_user("alice")
-        async with serving(_settings(slack, scnet, tmp_path, port=port)) as base:
-            await _post(base, slack, alice.id, f"login {token}")
+        async with serving(settings_for(slack, scnet, tmp_path, port=port)) as base:
+            await post_command(base, slack, alice.id, f"login {token}")
             await slack.wait_for("response_url", count=1)
-            await _post(base, slack, alice.id, "list")
+            await post_command(base, slack, alice.id, "list")
             await slack.wait_for("response_url", count=2)
             scnet.sim.faults.http_error("GET", TASK, 503)
-            await _post(base, slack, alice.id, "list")
+            await post_command(base, slack, alice.id, "list")
             await slack.wait_for("response_url", count=3)
-            await _post(base, slack, alice.id, "frobnicate i-secret-looking")
+            await post_command(base, slack, alice.id, "frobnicate i-secret-looking")
             await slack.wait_for("response_url", count=4)
-            await _post(base, slack, alice.id, "restart no-such-instance")
+            await post_command(base, slack, alice.id, "restart no-such-instance")
             await slack.wait_for("response_url", count=5)
-            text = await _metrics(base)
+            text = await get_metrics(base)
 
     def commands(command: str, outcome: str) -> float:
         return value(text, "scnet_bot_commands_total", command=command, outcome=outcome)
@@ -200,12 +111,12 @@ async def test_socket_mode_acks_are_timed_and_delivery_lag_comes_from_the_outbox
 ) -> None:
     async with FakeSlack() as slack:
         alice = slack.add_user("alice")
-        settings = _settings(slack, scnet, tmp_path, port=port, slack_app_token=slack.app_token)
+        settings = settings_for(slack, scnet, tmp_path, port=port, slack_app_token=slack.app_token)
         async with serving(settings) as base:
             await slack.wait_for_socket()
             await slack.socket_send(slack.slash_command(alice.id, "help"))
             await slack.wait_for("response_url", count=1)
-            await _metrics(base)  # the mark: notices sent before now are not this test's
+            await get_metrics(base)  # the mark: notices sent before now are not this test's
             db = Database.open(settings.database_url)
             try:
                 async with db.transaction() as session:
@@ -221,7 +132,7 @@ async def test_socket_mode_acks_are_timed_and_delivery_lag_comes_from_the_outbox
             await slack.wait_for("chat.postMessage", count=1)
             text = ""
             for _ in range(100):  # the "sent" commit follows Slack's answer
-                text = await _metrics(base)
+                text = await get_metrics(base)
                 if value(text, "scnet_bot_delivery_lag_seconds_count"):
                     break
                 await asyncio.sleep(0.05)
