@@ -355,9 +355,14 @@ class InstanceService:
         self, session: Session, user: SlackUser, instance: Instance, *, origin: SlackOrigin | None
     ) -> TrackedInstance:
         existing = await instances.get(session, instance.id)
-        if existing is not None:
-            return existing
-        return await instances.track_synced(session, instance, owner=user, now=self._now())
+        if existing is None:
+            return await instances.track_synced(session, instance, owner=user, now=self._now())
+        if existing.status != instance.status:  # the store follows what SCNet just said
+            recorded = await instances.record_status(
+                session, instance.id, status=instance.status, now=self._now()
+            )
+            return recorded or existing
+        return existing
 
     async def _find(self, caller: Caller, ref: InstanceRef) -> Instance:
         """The caller's instance named by ``ref``; SCNet's own ownership check applies."""

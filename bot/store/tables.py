@@ -158,6 +158,9 @@ class TrackedInstanceRow(Base):
     updated_at: Mapped[datetime]
     ready_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # How many watches this instance has had: the next one's generation (notices' dedupe
+    # keys carry it), kept here because a watch's row goes when the watch ends.
+    watch_generations: Mapped[int] = mapped_column(server_default="0")
 
     __table_args__ = (
         CheckConstraint("source IN ('bot', 'synced')", name="source"),

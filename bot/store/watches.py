@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 
 from bot.store.database import Session, affected_rows
-from bot.store.tables import WatchRow
+from bot.store.tables import TrackedInstanceRow, WatchRow
 from bot.store.upserts import insert_for
 
 
@@ -75,6 +75,18 @@ async def start_watch(
     The instance must be tracked first (``instances.track_*``): a watch references its row
     and goes away with it.
     """
+    # The instance's own count of watches: a watch row goes when it ends, so the next one's
+    # generation (and with it its notices' dedupe keys) must not start again from 1.
+    counted = await session.execute(
+        update(TrackedInstanceRow)
+        .where(TrackedInstanceRow.instance_id == instance_id)
+        .values(watch_generations=TrackedInstanceRow.watch_generations + 1)
+        .returning(TrackedInstanceRow.watch_generations)
+        .execution_options(synchronize_session=False)
+    )
+    generation = counted.scalar_one_or_none()
+    if generation is None:
+        raise LookupError(f"instance {instance_id} is not tracked")
     fresh: dict[str, object] = {
         "next_poll_at": first_poll_at,
         "attempts": 0,
@@ -84,14 +96,10 @@ async def start_watch(
         "lease_owner": None,
         "lease_expires_at": None,
         "updated_at": now,
+        "generation": generation,
     }
-    insert = insert_for(session, WatchRow).values(
-        instance_id=instance_id, generation=1, created_at=now, **fresh
-    )
-    statement = insert.on_conflict_do_update(
-        index_elements=["instance_id"],
-        set_={**fresh, "generation": WatchRow.generation + 1},
-    )
+    insert = insert_for(session, WatchRow).values(instance_id=instance_id, created_at=now, **fresh)
+    statement = insert.on_conflict_do_update(index_elements=["instance_id"], set_=fresh)
     await session.execute(statement)
     watch = await get_watch(session, instance_id)
     assert watch is not None  # written just above, in this transaction

@@ -20,7 +20,7 @@ from bot.store.migrate import (
 )
 from bot.store.tables import Base
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005"]  # oldest first
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006"]  # oldest first
 
 
 async def _table_names(url: str) -> set[str]:
@@ -171,3 +171,31 @@ async def test_sqlite_file_and_its_directory_are_created_on_first_start(tmp_path
     assert (journal, foreign_keys) == ("wal", 1)
     assert busy
     assert busy > 0
+
+
+TRACKED = (
+    "INSERT INTO tracked_instances (instance_id, team_id, owner_user_id, name, task_type, "
+    "accelerator, cpus, gpus, ram_mb, task_number, resource_group, image_version, status, "
+    "status_changed_at, source, created_at, updated_at) VALUES ('{id}', 'T1', 'U1', 'n', "
+    "'jupyter', 'gpu', 1, 1, 1024, 1, 'g', 'v', 'Running', '2026-01-01 00:00:00.000000', "
+    "'bot', '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')"
+)
+
+
+async def test_0006_continues_each_instances_watch_generations(database_url: str) -> None:
+    await upgrade_database(database_url, revision="0005")
+    for instance_id in ("watched", "ended"):
+        await _execute(database_url, TRACKED.format(id=instance_id))
+    await _execute(
+        database_url,
+        "INSERT INTO watches (instance_id, next_poll_at, attempts, interval_seconds, paused, "
+        "generation, created_at, updated_at) VALUES ('watched', '2026-01-01 00:00:00.000000', "
+        "0, 3, false, 3, '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')",
+    )
+    assert await upgrade_database(database_url, revision="0006") == ["0006"]
+    rows = await _execute(
+        database_url,
+        "SELECT instance_id, watch_generations FROM tracked_instances ORDER BY instance_id",
+    )
+    # A watch on now carries on; one whose watch rows are gone starts past any it had.
+    assert rows == [("ended", 1000), ("watched", 3)]

@@ -123,6 +123,35 @@ async def test_watch_on_an_instance_whose_link_was_sent_does_not_send_it_again(
     assert "Restart" in json.dumps(ended.blocks)
 
 
+async def test_a_restart_after_a_failure_sends_the_link_again_and_its_end(env: WatchEnv) -> None:
+    """The Restart button on the "ended" DM: the new watch's notices are new notices, though
+    the last watch's row went with the failure."""
+    instance_id = await env.create("again")
+    await env.run_for(40)
+    for round_ in range(2):
+        env.scnet.sim.set_status(instance_id, "Failed")
+        await env.run_for(POLICY.running_interval + POLICY.cadence)
+        assert len(env.dms()) == 2 + 2 * round_  # its link, then its end
+        await env.instances.restart(env.owner, InstanceRef("id", instance_id))
+        await env.run_for(60)
+        assert len(env.dms()) == 3 + 2 * round_
+        assert env.access_hex(instance_id) in json.dumps(env.dms()[-1].blocks)
+
+
+async def test_a_restart_sends_the_link_again_though_the_store_still_said_running(
+    env: WatchEnv,
+) -> None:
+    instance_id = await env.create("stale")
+    await env.run_for(40)
+    ref = InstanceRef("id", instance_id)
+    await env.instances.unwatch(env.owner, ref)
+    env.scnet.sim.set_status(instance_id, "Failed")  # nobody watched it end
+    await env.instances.restart(env.owner, ref)
+    await env.run_for(60)
+    [_, again] = env.dms()
+    assert env.access_hex(instance_id) in json.dumps(again.blocks)
+
+
 async def test_an_owner_is_read_every_cadence_until_it_runs_then_slowly(env: WatchEnv) -> None:
     created_at = env.scnet.clock()
     instance_id = await env.create("slow")
