@@ -29,7 +29,6 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.logs import request_id
-from bot.services.upkeep import DeliveryLags
 from bot.slack.http import events_handler, run_socket_mode
 from bot.store.migrate import wait_for_database
 from bot.web import Drain, Watcher, build_web_app
@@ -142,12 +141,6 @@ async def _serve(settings: Settings, stop: asyncio.Event, inflight: InFlight) ->
         watcher = Watcher(
             figures=background.upkeep.figures, is_leader=is_leader, turns=background.watcher.figures
         )
-        lags = DeliveryLags(
-            db=bot.runtime.db,
-            now=bot.runtime.now,
-            is_leader=is_leader,
-            observe=metrics.observe_delivery_lag,
-        )
         app_token = settings.slack_app_token
         drain = Drain()
         # Socket Mode needs no public URL, but health checks and metrics still want a port.
@@ -155,9 +148,7 @@ async def _serve(settings: Settings, stop: asyncio.Event, inflight: InFlight) ->
             None if app_token is not None else events_handler(app, observe_ack=metrics.observe_ack)
         )
         runner = web.AppRunner(
-            build_web_app(
-                events, watcher=watcher, drain=drain, metrics=metrics, refresh=(lags.refresh,)
-            ),
+            build_web_app(events, watcher=watcher, drain=drain, metrics=metrics),
             shutdown_timeout=HTTP_CLOSE_TIMEOUT,
         )
         await runner.setup()

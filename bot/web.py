@@ -22,9 +22,7 @@ from bot.services.watch import WatchFigures
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ReadFigures = Callable[[], Awaitable[WatcherFigures]]
-Refresh = Callable[[], Awaitable[None]]
 _METRICS = web.AppKey("metrics", Metrics)
-_REFRESH = web.AppKey("refresh", tuple[Refresh, ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +88,6 @@ async def _metrics(request: web.Request) -> web.Response:
         metrics.watcher.watcher = _watcher_snapshot(await watcher.figures(), leader=leader)
         turns = watcher.turns() if watcher.turns is not None and leader else None
         metrics.watcher.cadence = _cadence_snapshot(turns) if turns is not None else None
-    for refresh in request.app[_REFRESH]:
-        await refresh()
     return web.Response(body=metrics.render().encode(), headers={"Content-Type": CONTENT_TYPE})
 
 
@@ -125,16 +121,13 @@ def build_web_app(
     watcher: Watcher | None = None,
     drain: Drain | None = None,
     metrics: Metrics | None = None,
-    refresh: tuple[Refresh, ...] = (),
 ) -> web.Application:
     """``slack_events`` None: Socket Mode, where Slack's requests come over the socket and
     only the health and metrics routes are served. ``metrics``: the process's registry (a
-    fresh one if None); ``refresh`` runs before each ``/metrics`` answer, to bring figures
-    read from the database into it."""
+    fresh one if None)."""
     app = web.Application(middlewares=[_count, _slack_requests])
     app[_DRAIN] = drain or Drain()
     app[_METRICS] = metrics or Metrics()
-    app[_REFRESH] = refresh
     if watcher is not None:
         app[_WATCHER] = watcher
     if slack_events is not None:

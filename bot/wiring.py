@@ -272,6 +272,7 @@ async def start_background(
         sender=sender,
         now=runtime.now,
         policy=delivery,
+        on_sent=runtime.metrics.observe_delivery_lag,
     )
     renewals = RenewalService(
         db=runtime.db, accounts=runtime.accounts, now=runtime.now, on_notice=jobs.deliver_soon

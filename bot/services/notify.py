@@ -107,8 +107,11 @@ class NotifyService:
         policy: DeliveryPolicy | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        on_sent: Callable[[float], None] = lambda _lag: None,
     ) -> None:
+        """``on_sent`` gets each sent notice's delivery lag: seconds from queued to accepted."""
         self._db = db
+        self._on_sent = on_sent
         self._rng = rng or random.Random()
         self._accounts = accounts
         self._client = client
@@ -257,6 +260,7 @@ class NotifyService:
         async with self._db.transaction() as session:
             if outcome.status == "sent":
                 await outbox.mark_sent(session, notice.id, now=now)
+                self._on_sent(max(0.0, (now - notice.created_at).total_seconds()))
             elif outcome.status == "dead":
                 await outbox.mark_dead(session, notice.id, error=outcome.error, now=now)
             else:

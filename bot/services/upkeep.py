@@ -2,8 +2,7 @@
 
 ``prune`` (an hourly job) forgets what nothing needs any more, so the outbox and the
 idempotency keys do not grow without end. ``figures`` is read by ``GET /metrics``: a pending
-notice that grows old, or many dead ones, is what to alert on. ``DeliveryLags`` brings the
-delivery lag of the notices sent since the last look to ``GET /metrics``.
+notice that grows old, or many dead ones, is what to alert on.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.store import deliveries, outbox, sent_notices, watches
+from bot.store import deliveries, outbox, watches
 from bot.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -69,39 +68,3 @@ class Upkeep:
             dead_notices=notices.dead,
             oldest_pending_seconds=waited,
         )
-
-
-class DeliveryLags:
-    """Reports each sent notice's delivery lag (sent minus due) once, from the outbox.
-
-    ``refresh`` runs before each ``GET /metrics`` answer: on the leader (which sends the
-    notices) it reads the notices sent since the last one it saw and hands each lag to
-    ``observe``; on a follower it only moves its mark on, so that a replica becoming leader
-    does not report again what the last leader sent (at most one scrape's worth overlaps).
-    Reading the outbox here costs no query per notice on the delivery path.
-    """
-
-    def __init__(
-        self,
-        *,
-        db: Database,
-        now: Callable[[], datetime],
-        is_leader: Callable[[], bool],
-        observe: Callable[[float], None],
-    ) -> None:
-        self._db = db
-        self._now = now
-        self._is_leader = is_leader
-        self._observe = observe
-        self._mark = now()  # what was sent before this process started is not ours to count
-
-    async def refresh(self) -> None:
-        if not self._is_leader():
-            self._mark = max(self._mark, self._now())
-            return
-        async with self._db.transaction() as session:
-            sent = await sent_notices.sent_after(session, self._mark)
-        for due, at in sent:
-            self._observe(max(0.0, (at - due).total_seconds()))
-        if sent:
-            self._mark = sent[-1][1]

@@ -106,7 +106,7 @@ async def test_commands_acks_scnet_calls_and_renewals_are_counted_without_ids(
         assert "?" not in label
 
 
-async def test_socket_mode_acks_are_timed_and_delivery_lag_comes_from_the_outbox(
+async def test_socket_mode_acks_are_timed_and_a_sent_notice_has_its_delivery_lag(
     scnet: SimulatedScnet, tmp_path: Path, port: int
 ) -> None:
     async with FakeSlack() as slack:
@@ -116,7 +116,7 @@ async def test_socket_mode_acks_are_timed_and_delivery_lag_comes_from_the_outbox
             await slack.wait_for_socket()
             await slack.socket_send(slack.slash_command(alice.id, "help"))
             await slack.wait_for("response_url", count=1)
-            await get_metrics(base)  # the mark: notices sent before now are not this test's
+            await get_metrics(base)
             db = Database.open(settings.database_url)
             try:
                 async with db.transaction() as session:
