@@ -61,6 +61,7 @@ from bot.services.watch_policy import (
     has_news,
     login_episode,
     next_read,
+    queued_too_long,
 )
 from bot.services.watch_reads import OwnerReads
 from bot.store import accounts as stored_accounts
@@ -263,10 +264,17 @@ class WatchService:
         return answered
 
     def _unchanged(self, item: WatchedInstance, status: str, now: datetime) -> bool:
-        """Read for another instance of the owner, and nothing moved: most answers of a busy
-        owner, taken without parsing the item. A waiting one counts this read as its turn."""
-        early = now + timedelta(seconds=SWEEP_SLACK) < item.next_read
-        if not (early and item.reads > 0 and status == item.tracked.status):
+        """Nothing moved, told by the listed status alone: most answers, taken without
+        parsing the item. A running instance read before it is due (for another instance
+        of its owner) keeps its turn; a waiting one counts the read as its turn."""
+        if item.reads == 0 or status != item.tracked.status:
+            return False
+        kind = known_status(status)
+        if kind == InstanceStatus.RUNNING:
+            due = now + timedelta(seconds=SWEEP_SLACK) >= item.next_read
+            if due or "ready" not in item.noticed:
+                return False  # its time left, or its link, needs the whole item
+        elif kind in TERMINAL_STATUSES or queued_too_long(self._policy, item, now):
             return False
         item.reads += 1
         if item.waiting:

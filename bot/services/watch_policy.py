@@ -87,9 +87,14 @@ def has_news(policy: PollPolicy, item: WatchedInstance, instance: Instance, now:
             and bool(reminder)
             and timedelta(0) < left <= reminder
         )
-    waited = now - before.status_changed_at
+    return queued_too_long(policy, item, now)
+
+
+def queued_too_long(policy: PollPolicy, item: WatchedInstance, now: datetime) -> bool:
+    """Still Waiting for capacity, past the point where its owner hears so (once)."""
+    waited = now - item.tracked.status_changed_at
     return (
-        status == InstanceStatus.WAITING
+        known_status(item.tracked.status) == InstanceStatus.WAITING
         and "queued" not in item.noticed
         and waited.total_seconds() >= policy.queued_notice_after
     )
