@@ -24,6 +24,7 @@ from bot.scnet.errors import RequestTimeout, TransientError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+_JITTER = random.Random()  # shared: a new one per read would seed itself from os.urandom
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ async def retry_read(
 ) -> T:
     """``call``'s result, called again after a ``TransientError`` within ``policy``'s attempts and
     deadline (``RequestTimeout`` once that is over)."""
-    rng = rng or random.Random()
+    rng = rng or _JITTER
     started = clock()
     attempt = 0
     while True:
