@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -101,7 +100,6 @@ class WatchService:
         policy: PollPolicy | None = None,
         rng: random.Random | None = None,
         on_notice: Callable[[], None] = lambda: None,
-        monotonic: Callable[[], float] = time.monotonic,
         ledger: Ledger | None = None,
     ) -> None:
         """``owner`` names this process; ``on_notice`` runs after notices commit; ``ledger``
