@@ -79,9 +79,12 @@ class StreamTerminal:
             lines: asyncio.Queue[str | None] = asyncio.Queue()
 
             def read() -> None:  # a daemon thread: the process may exit while it waits
-                for line in iter(self._stream.readline, ""):
-                    loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\r\n"))
-                loop.call_soon_threadsafe(lines.put_nowait, None)
+                try:
+                    for line in iter(self._stream.readline, ""):
+                        loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\r\n"))
+                    loop.call_soon_threadsafe(lines.put_nowait, None)
+                except RuntimeError:
+                    return  # the console ended (its loop closed) while this waited for a line
 
             threading.Thread(target=read, name="console-input", daemon=True).start()
             self._lines = lines
