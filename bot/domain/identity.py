@@ -6,6 +6,7 @@ reads them, and importing them loads no database code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +46,11 @@ class NoticeTarget:
     @classmethod
     def channel(cls, channel_id: str, thread_ts: str | None = None) -> NoticeTarget:
         return cls(channel_id=channel_id, thread_ts=thread_ts)
+
+
+class LoginRequiredReason(StrEnum):
+    """Why a user must log in (again) before the bot can act for them."""
+
+    NOT_LOGGED_IN = "not_logged_in"
+    KEY_UNAVAILABLE = "key_unavailable"  # no configured key decrypts the stored secrets
+    RENEWAL_FAILED = "renewal_failed"  # the token expired and could not be renewed

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from bot.domain.identity import SlackUser
+from bot.domain.identity import LoginRequiredReason, SlackUser
 from bot.domain.instances import AccountInfo, RegionToken, TokenClaims
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
@@ -34,7 +34,6 @@ from bot.store.accounts import (
     AccountSummary,
     Credentials,
     LoginRequired,
-    LoginRequiredReason,
     NewLogin,
     ScnetIdentity,
     UnlockedAccount,

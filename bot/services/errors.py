@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from bot.domain.commands.model import MIN_PREFIX_CHARS
+from bot.domain.identity import LoginRequiredReason
 from bot.domain.quota import Excess
-from bot.store.accounts import LoginRequiredReason
 
 
 class ServiceError(Exception):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.domain.commands import Create, InstanceRef, Links, QuotaDigest
 from bot.domain.digest import next_digest_at
@@ -20,12 +20,7 @@ from bot.domain.i18n import translate
 from bot.domain.instances import AccountInfo, Instance, TokenClaims
 from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
-from bot.services.accounts import AccountService
-from bot.services.audit_log import AuditLog
-from bot.services.channels import ChannelChoices
 from bot.services.errors import LoginNeeded
-from bot.services.instances import InstanceService
-from bot.services.quota import QuotaService
 from bot.slack.blocks import (
     build_access_url,
     build_confirmation,
@@ -41,6 +36,13 @@ from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
 from bot.slack.blocks.quota_notices import build_digest_settings, digest_settings_text
 from bot.slack.replies import Invocation, Message, failure_message, notice
+
+if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
+    from bot.services.accounts import AccountService
+    from bot.services.audit_log import AuditLog
+    from bot.services.channels import ChannelChoices
+    from bot.services.instances import InstanceService
+    from bot.services.quota import QuotaService
 
 log = logging.getLogger(__name__)
 

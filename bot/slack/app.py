@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -28,7 +28,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.commands import Login
 from bot.domain.identity import SlackUser
 from bot.logs import new_request_id, request_id
-from bot.services.event_ledger import EventLedger
 from bot.slack.blocks import (
     build_create_modal,
     build_login_modal,
@@ -39,6 +38,9 @@ from bot.slack.blocks import (
 from bot.slack.blocks.modals import LoginMode
 from bot.slack.conversation import Conversation, Invocation, Message, Modal, notice
 from bot.slack.people import People
+
+if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
+    from bot.services.event_ledger import EventLedger
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]

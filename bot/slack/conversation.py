@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.domain.commands import (
     Audit,
@@ -53,13 +54,7 @@ from bot.scnet.errors import (
     ScnetError,
     TransientError,
 )
-from bot.services.accounts import AccountService
-from bot.services.audit_log import AuditLog
-from bot.services.channels import ChannelChoices
 from bot.services.errors import ServiceError
-from bot.services.instances import InstanceService
-from bot.services.preferences import Preferences
-from bot.services.quota import QuotaService
 from bot.slack.answers import Answers
 from bot.slack.blocks import (
     build_create_modal,
@@ -75,6 +70,14 @@ from bot.slack.blocks import (
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.replies import Invocation, Message, Modal, Reply, failure_message, notice
+
+if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
+    from bot.services.accounts import AccountService
+    from bot.services.audit_log import AuditLog
+    from bot.services.channels import ChannelChoices
+    from bot.services.instances import InstanceService
+    from bot.services.preferences import Preferences
+    from bot.services.quota import QuotaService
 
 # A command's name and outcome (see the module docstring).
 ObserveCommand = Callable[[str, str], None]

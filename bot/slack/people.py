@@ -12,13 +12,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.i18n import DEFAULT_LOCALE, Locale, parse_locale
 from bot.domain.identity import SlackUser
-from bot.services.preferences import Preferences
+
+if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
+    from bot.services.preferences import Preferences
 
 log = logging.getLogger(__name__)
 

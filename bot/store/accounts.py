@@ -16,11 +16,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ColumnElement, delete, select, update
 
-from bot.domain.identity import SlackUser
+from bot.domain.identity import LoginRequiredReason, SlackUser
 from bot.domain.secret import Secret
 from bot.store.database import Session, affected_rows
 from bot.store.tables import AccountRow
@@ -28,12 +27,6 @@ from bot.store.upserts import insert_for
 from bot.store.vault import SecretUnreadable, Vault
 
 logger = logging.getLogger(__name__)
-
-
-class LoginRequiredReason(StrEnum):
-    NOT_LOGGED_IN = "not_logged_in"
-    KEY_UNAVAILABLE = "key_unavailable"  # no configured key decrypts the stored secrets
-    RENEWAL_FAILED = "renewal_failed"  # the token expired and could not be renewed
 
 
 @dataclass(frozen=True, slots=True)

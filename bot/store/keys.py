@@ -26,12 +26,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.identity import SlackUser
+from bot.domain.identity import LoginRequiredReason, SlackUser
 from bot.store.accounts import (
     ACCESS_KEY_FIELD,
     SECRET_KEY_FIELD,
     TOKEN_FIELD,
-    LoginRequiredReason,
     secret_context,
     unchanged_since_read,
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,23 @@ def test_no_import_runs_against_the_arrows(package: str, forbidden: tuple[str, .
         for module, names in imports_of(package).items()
     }
     assert {module: names for module, names in wrong.items() if names} == {}
+
+
+def test_importing_the_slack_layer_loads_no_database_code() -> None:
+    """The Slack layer gets its use cases injected: importing it (as the playground's page or a
+    Block Kit check would) must not pull in SQLAlchemy or the store."""
+    probe = (
+        "import sys, pkgutil, importlib, bot.slack\n"
+        "for info in pkgutil.walk_packages(bot.slack.__path__, 'bot.slack.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'bot.store')))\n"
+        "print(','.join(loaded))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed probe
+        [sys.executable, "-c", probe],
+        cwd=BOT.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == ""

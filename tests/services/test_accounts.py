@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy import event
 
+from bot.domain.identity import LoginRequiredReason
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller
 from bot.scnet.errors import TokenInvalid
 from bot.services.accounts import AccountPolicy, AccountService, LoginNeeded, LoginRejected
-from bot.store.accounts import LoginRequiredReason
 from bot.store.database import Database
 from tests.services.conftest import ALICE, Services
 

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import StatementError
 
+from bot.domain.identity import LoginRequiredReason
 from bot.domain.secret import Secret
 from bot.store import accounts
 from bot.store.accounts import (
     Credentials,
     LoginRequired,
-    LoginRequiredReason,
     UnlockedAccount,
 )
 from bot.store.database import Database

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.domain.identity import LoginRequiredReason
 from bot.domain.secret import Secret
 from bot.store import accounts
-from bot.store.accounts import LoginRequired, LoginRequiredReason, UnlockedAccount
+from bot.store.accounts import LoginRequired, UnlockedAccount
 from bot.store.database import Database
 from bot.store.identity import SlackUser
 from bot.store.keys import RotationReport, generate_key, rotate_keys
