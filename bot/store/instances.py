@@ -244,17 +244,6 @@ async def record_status(
     return None if found is None else tracked_record(found)
 
 
-async def mark_ready(session: Session, instance_id: str, *, now: datetime) -> bool:
-    """Note when the instance first became reachable; True only for that first time."""
-    statement = (
-        update(TrackedInstanceRow)
-        .where(TrackedInstanceRow.instance_id == instance_id, TrackedInstanceRow.ready_at.is_(None))
-        .values(ready_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return affected_rows(await session.execute(statement)) > 0
-
-
 async def mark_deleted(session: Session, instance_id: str, *, now: datetime) -> bool:
     """Note the deletion (the row stays for the audit trail); True the first time."""
     statement = (

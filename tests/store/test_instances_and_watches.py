@@ -90,13 +90,20 @@ async def test_status_changes_move_the_change_time_only_when_it_changes(
 async def test_ready_and_deleted_are_noted_once(database: Database) -> None:
     async with database.transaction() as session:
         await _create(session, "i-1")
-        first_ready = await instances.mark_ready(session, "i-1", now=NOW + timedelta(minutes=1))
-        second_ready = await instances.mark_ready(session, "i-1", now=NOW + timedelta(minutes=2))
+        first_ready = await instances.record_status(
+            session, "i-1", status="Running", now=NOW + timedelta(minutes=1), ready=True
+        )
+        second_ready = await instances.record_status(
+            session, "i-1", status="Running", now=NOW + timedelta(minutes=2), ready=True
+        )
         first_delete = await instances.mark_deleted(session, "i-1", now=NOW + timedelta(hours=1))
         second_delete = await instances.mark_deleted(session, "i-1", now=NOW + timedelta(hours=2))
         tracked = await instances.get(session, "i-1")
 
-    assert (first_ready, second_ready, first_delete, second_delete) == (True, False, True, False)
+    assert first_ready is not None
+    assert second_ready is not None
+    assert first_ready.ready_at == second_ready.ready_at == NOW + timedelta(minutes=1)
+    assert (first_delete, second_delete) == (True, False)
     assert tracked is not None
     assert tracked.ready_at == NOW + timedelta(minutes=1)
     assert tracked.deleted_at == NOW + timedelta(hours=1)
