@@ -95,10 +95,6 @@ class OwnerTurns(Generic[Owner]):
             cadence = self._cadence
             self._cadence = gap if cadence is None else cadence + CADENCE_WEIGHT * (gap - cadence)
 
-    def forget(self, owner: Owner) -> None:
-        """``owner`` has nothing watched any more."""
-        self._last_read.pop(owner, None)
-
     def figures(self, *, now: float) -> TurnFigures:
         self._trim(now)
         return TurnFigures(
