@@ -138,3 +138,9 @@ def test_every_key_in_the_catalog_is_used_somewhere() -> None:
 def test_an_unknown_key_is_an_error_not_a_text() -> None:
     with pytest.raises(UnknownMessage):
         translate("notice.no_such_text", "en")
+
+
+def test_no_key_is_defined_in_two_parts_of_the_catalog() -> None:
+    from bot.domain.i18n import CATALOG_PARTS
+
+    assert sum(len(part) for part in CATALOG_PARTS) == len(CATALOG)
