@@ -1408,10 +1408,16 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
 
 # The team's GPU workflow keeps its texts in modules of their own, merged here; a key defined
 # in two parts is a test failure (tests/domain/test_i18n_catalog.py).
-from bot.domain.i18n_costs import ENTRIES as _COSTS  # noqa: E402 - they need Locale above
-from bot.domain.i18n_requests import ENTRIES as _REQUESTS  # noqa: E402
+from bot.domain.i18n_approvals import ENTRIES as _APPROVALS  # noqa: E402 - they need Locale
+from bot.domain.i18n_costs import ENTRIES as _COSTS  # noqa: E402
+from bot.domain.i18n_queue import ENTRIES as _QUEUE  # noqa: E402
 
-CATALOG_PARTS: Final[tuple[Mapping[str, Mapping[Locale, str]], ...]] = (_CORE, _REQUESTS, _COSTS)
+CATALOG_PARTS: Final[tuple[Mapping[str, Mapping[Locale, str]], ...]] = (
+    _CORE,
+    _APPROVALS,
+    _QUEUE,
+    _COSTS,
+)
 CATALOG: Final[Mapping[str, Mapping[Locale, str]]] = {
     key: entry for part in CATALOG_PARTS for key, entry in part.items()
 }

@@ -1,4 +1,4 @@
-"""The catalog's texts for asking an admin and queueing a create."""
+"""The catalog's texts for the team's queue of creates waiting for capacity."""
 
 # Merged into bot.domain.i18n.CATALOG.
 
