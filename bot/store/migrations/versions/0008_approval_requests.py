@@ -1,4 +1,4 @@
-"""Create requests waiting on an admin's approval (filled in with issue 16)."""
+"""Create requests waiting on an admin's approval (filled in with issue 16).
 
 Revision ID: 0008
 Revises: 0007

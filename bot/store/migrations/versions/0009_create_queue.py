@@ -1,4 +1,4 @@
-"""The team's queue of creates waiting for capacity (filled in with issue 16)."""
+"""The team's queue of creates waiting for capacity (filled in with issue 16).
 
 Revision ID: 0009
 Revises: 0008
