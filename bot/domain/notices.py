@@ -14,7 +14,7 @@ the access URL where it may go. Senders (Slack's, the console's) raise one of th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -39,6 +39,9 @@ class NoticeKind(StrEnum):
     DIGEST = "quota.digest"  # the team's daily digest, to its digest channel
     QUOTA_ALERT = "quota.alert"  # team (or a member's) usage reached 80% / 100%, same channel
     QUOTA_ALERT_DM = "quota.alert.dm"  # to the member: 80% / 100% of their own limit
+    BUDGET_ALERT = "costs.budget.alert"  # month's spend reached 80% / 100% of a budget (channel)
+    BUDGET_ALERT_DM = "costs.budget.alert.dm"  # to the member: 80% / 100% of their own budget
+    LOW_BALANCE = "costs.balance.low"  # to the user: their SCNet balance fell below the floor
 
 
 def snapshot(instance: Instance) -> dict[str, object]:
@@ -142,6 +145,9 @@ class Delivery:
     paused_watches: int = 0
     digest: Digest | None = None
     alert: QuotaAlert | None = None
+    # The outbox payload as queued: kinds added later render from it (``bot.services.costs``
+    # and friends keep their own JSON there) without a field of their own here.
+    payload: Mapping[str, object] = field(default_factory=dict)
 
 
 class DeliveryError(Exception):

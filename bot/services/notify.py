@@ -312,6 +312,7 @@ class NotifyService:
             paused_watches=payload_int(payload, "paused_watches"),
             digest=Digest.from_json(raw_digest) if isinstance(raw_digest, Mapping) else None,
             alert=QuotaAlert.from_json(raw_alert) if isinstance(raw_alert, Mapping) else None,
+            payload=payload,
         )
 
     def _known_locale(self, owner: SlackUser) -> Locale | None:
