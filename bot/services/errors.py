@@ -17,7 +17,9 @@
     ├── NameTaken             the user already has an instance with that name   .instance_id
     ├── NoResourceGroup       no resource group serves that accelerator
     ├── OverNodeLimits        the request exceeds what one node has
-    ├── QuotaExceeded         the create would pass the team's or member's limit  .excess
+    ├── LimitRefusal          a create refused by the team's policy, which an admin may
+    │   │                     approve (``queueable``: it could fit once capacity frees)
+    │   └── QuotaExceeded     the create would pass the team's or member's limit  .excess
     ├── ForceNotAllowed       ``--force`` past the limits is for admins
     └── DigestChannelNeeded   the digest has no channel yet: name one
 
@@ -153,12 +155,21 @@ class OverNodeLimits(ServiceError):
     message_key = "create.over_node_limits"
 
 
-class QuotaExceeded(ServiceError):
+class LimitRefusal(ServiceError):
+    """A create the team's policy refuses (a limit, a budget): the refusal card offers to ask
+    an admin, and to queue it when ``queueable`` (it could fit once others free capacity)."""
+
+    queueable: bool = False
+
+
+class QuotaExceeded(LimitRefusal):
     """``member``: the member's own limit is passed (checked first), else the team's."""
 
     def __init__(self, excess: Sequence[Excess], *, member: bool) -> None:
         self.excess = tuple(excess)
         self.member = member
+        # A request larger than the limit itself never fits, however much others free.
+        self.queueable = all(e.requested <= e.limit for e in self.excess)
         self.message_key = "quota.member_exceeded" if member else "notice.quota_exceeded"
         first = self.excess[0]
         super().__init__(

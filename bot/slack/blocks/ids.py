@@ -91,3 +91,12 @@ CREATE_FIELD_BLOCKS: Final[Mapping[str, str]] = {
     "script": "create.script",
     "desc": "create.desc",
 }
+
+# The create refusal card (``refusal.refusal_actions``; value: the create's command text).
+ASK_ADMIN: Final = "approval.ask"
+QUEUE_IT: Final = "queue.ask"  # the create queue's handler
+# An approval request's buttons (value: the request id); Deny opens a modal for the reason.
+APPROVE: Final = "approval.approve"
+DENY: Final = "approval.deny"
+DENY_CALLBACK: Final = "approval.deny"  # private_metadata: the request id
+DENY_REASON_BLOCK: Final = "approval.reason"
