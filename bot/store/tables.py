@@ -319,3 +319,50 @@ class ChannelSettingRow(Base):
     channel_id: Mapped[str] = mapped_column(String(SLACK_ID), primary_key=True)
     share_access_urls: Mapped[bool]
     updated_at: Mapped[datetime]
+
+
+class CreateQueueRow(Base):
+    """A create waiting for the team's capacity, first come first served per team (``id``).
+
+    ``command_text`` is the whole ``create`` as ``command_text`` writes it, with the instance
+    name fixed when it was queued: a create whose outcome is unknown is found again by that
+    name in the requester's list before anything is retried. The resources are the spec's,
+    resolved when it was queued, so the drain checks the limits without asking SCNet.
+    ``state``: queued -> claimed (a drain holds ``lease_owner`` until ``lease_until`` and has
+    counted one more ``attempts`` before calling SCNet) -> created | failed; or cancelled
+    (the requester), expired (older than ``QUEUE_TTL_HOURS``).
+    """
+
+    __tablename__ = "create_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(SLACK_ID))
+    requester_user_id: Mapped[str] = mapped_column(String(SLACK_ID))
+    command_text: Mapped[str] = mapped_column(String(8000))
+    name: Mapped[str] = mapped_column(String(200))
+    image: Mapped[str] = mapped_column(String(300))
+    cpus: Mapped[int]
+    gpus: Mapped[int]
+    ram_mb: Mapped[int]
+    task_number: Mapped[int]
+    channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None]
+    instance_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('queued', 'claimed', 'created', 'failed', 'cancelled', 'expired')",
+            name="state",
+        ),
+        Index(None, "team_id", "state", "id"),
+        Index(None, "state"),
+    )
