@@ -514,3 +514,66 @@ class ApprovalChannelRow(Base):
     channel_id: Mapped[str] = mapped_column(String(SLACK_ID))
     locale: Mapped[str | None] = mapped_column(String(8))
     updated_at: Mapped[datetime]
+
+
+class ApprovalRequestRow(Base):
+    """A create a member asked an admin to approve past the team's limits (migration 0008).
+
+    ``command_text``: the whole ``create`` (``command_text`` of it, its name fixed when asked);
+    ``summary``: the resolved spec, the numbers against the limits when asked and why it was
+    refused (``bot.domain.approvals``). ``state`` leaves ``pending`` once, by one conditional
+    UPDATE: ``approved`` (then ``failed`` if the create could not be made), ``denied``,
+    ``expired`` or ``cancelled``; ``decided_by`` is the admin (or the requester cancelling).
+    """
+
+    __tablename__ = "approval_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(SLACK_ID))
+    requester_user_id: Mapped[str] = mapped_column(String(SLACK_ID))
+    command_text: Mapped[str] = mapped_column(String(8000))
+    summary: Mapped[dict[str, Any]]
+    origin_channel_id: Mapped[str | None] = mapped_column(String(SLACK_ID))
+    origin_thread_ts: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(SLACK_ID))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    instance_id: Mapped[str | None] = mapped_column(String(64))
+    failure: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending', 'approved', 'denied', 'expired', 'failed', 'cancelled')",
+            name="state",
+        ),
+        Index(None, "state", "expires_at"),
+        Index(None, "team_id", "requester_user_id", "state"),
+    )
+
+
+class ApprovalMessageRow(Base):
+    """A post that shows an approval request to admins, and the state it shows now."""
+
+    __tablename__ = "approval_messages"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("approval_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[str] = mapped_column(String(SLACK_ID), primary_key=True)
+    ts: Mapped[str] = mapped_column(String(32))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    shown_state: Mapped[str] = mapped_column(String(16))
+
+
+class ApprovalChannelRow(Base):
+    """Where a team's approval requests are posted (``quota approvals #channel``)."""
+
+    __tablename__ = "approval_channels"
+
+    team_id: Mapped[str] = mapped_column(String(SLACK_ID), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(SLACK_ID))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    updated_at: Mapped[datetime]
