@@ -42,6 +42,9 @@ class NoticeKind(StrEnum):
     BUDGET_ALERT = "costs.budget.alert"  # month's spend reached 80% / 100% of a budget (channel)
     BUDGET_ALERT_DM = "costs.budget.alert.dm"  # to the member: 80% / 100% of their own budget
     LOW_BALANCE = "costs.balance.low"  # to the user: their SCNet balance fell below the floor
+    # To the requester: how their approval request ended (approved, denied, expired, failed).
+    APPROVAL_RESULT = "approval.result"
+    QUEUE = "queue.update"  # to the requester: their queued create started, failed or was dropped
 
 
 def snapshot(instance: Instance) -> dict[str, object]:
