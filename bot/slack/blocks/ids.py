@@ -100,3 +100,4 @@ APPROVE: Final = "approval.approve"
 DENY: Final = "approval.deny"
 DENY_CALLBACK: Final = "approval.deny"  # private_metadata: the request id
 DENY_REASON_BLOCK: Final = "approval.reason"
+CANCEL_APPROVAL: Final = "approval.cancel"  # the requester takes it back (value: the request id)

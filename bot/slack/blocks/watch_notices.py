@@ -21,6 +21,7 @@ from bot.domain.notices import Delivery, LinkProblem, NoticeKind
 from bot.domain.secret import Secret
 
 from . import ids, limits
+from .approvals import build_approval_notice
 from .display import duration_text, short_id, slack_time, status_label, status_text
 from .elements import Block, Element, actions, button, context, divider, section
 from .instances import build_access_url, build_instance_card
@@ -142,6 +143,8 @@ def build_delivery(delivery: Delivery, *, command: str = "/scnet") -> tuple[list
     """The blocks for ``delivery`` and the plain fallback text (never with a URL)."""
     locale = delivery.locale
     instance = delivery.instance
+    if delivery.kind == NoticeKind.APPROVAL_RESULT:
+        return build_approval_notice(delivery, command=command)
     if delivery.kind == NoticeKind.DIGEST and delivery.digest is not None:
         digest = delivery.digest
         return build_digest(digest, locale=locale, command=command), digest_text(digest, locale)
