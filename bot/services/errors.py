@@ -19,7 +19,9 @@
     ├── OverNodeLimits        the request exceeds what one node has
     ├── LimitRefusal          a create refused by the team's policy, which an admin may
     │   │                     approve (``queueable``: it could fit once capacity frees)
-    │   └── QuotaExceeded     the create would pass the team's or member's limit  .excess
+    │   ├── QuotaExceeded     the create would pass the team's or member's limit  .excess
+    │   └── BudgetSpent       the month's budget (the member's or the team's) is spent
+    ├── UnknownResourceGroup  ``quota rate`` for a group SCNet does not offer      .known
     ├── ForceNotAllowed       ``--force`` past the limits is for admins
     └── DigestChannelNeeded   the digest has no channel yet: name one
 
@@ -31,6 +33,7 @@ the key up in the caller's language, so a console or any other entry point shows
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import ClassVar
 
 from bot.domain.commands.model import MIN_PREFIX_CHARS
@@ -178,6 +181,24 @@ class QuotaExceeded(LimitRefusal):
             limit=first.limit,
             requested=first.requested,
         )
+
+
+class BudgetSpent(LimitRefusal):
+    """The month's estimated spend reached the member's budget (checked first) or the
+    team's. Not ``queueable``: no instance ending frees a budget, only a new month does."""
+
+    def __init__(self, *, spent: Decimal, budget: Decimal, member: bool) -> None:
+        self.member = member
+        self.message_key = "costs.budget_spent_member" if member else "costs.budget_spent_team"
+        super().__init__(spent=f"{spent:,.2f}", budget=f"{budget:,.2f}")
+
+
+class UnknownResourceGroup(ServiceError):
+    message_key = "costs.unknown_group"
+
+    def __init__(self, *, group: str, known: str) -> None:
+        self.known = known
+        super().__init__(group=group[:80], known=known[:500])
 
 
 class ForceNotAllowed(ServiceError):
