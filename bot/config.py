@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     watch_queued_notice_after: float = Field(default=600.0, gt=0, le=7 * 86_400)
     # Remind the owner this many minutes before an instance's time limit stops it (0: never).
     autostop_reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    # A create waiting on an admin's approval expires (with a DM) after this many hours.
+    approval_ttl_hours: float = Field(default=24.0, gt=0, le=30 * 24)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one object per line (the default when stderr is not a terminal); text: for people.
     log_format: Literal["json", "text"] | None = None
