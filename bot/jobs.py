@@ -20,6 +20,8 @@ job                every   what
 ``quota-alerts``   60 s    alert a team's digest channel when usage crosses 80% or 100%
                            of a team limit (``QuotaNotices.check_thresholds``)
 ``housekeeping``   3600 s  drop settled notices and old event keys (``Upkeep.prune``)
+``approvals``      60 s    expire approval requests past ``APPROVAL_TTL_HOURS`` and update
+                           admin messages that lag their request (``ApprovalService``)
 =================  ======  ==========================================================
 
 Only the leader runs the work; every replica runs ``leadership`` and takes over within one
@@ -58,6 +60,7 @@ USAGE_SYNC: Final = "usage-sync"
 DIGEST: Final = "digest"
 QUOTA_ALERTS: Final = "quota-alerts"
 HOUSEKEEPING: Final = "housekeeping"
+APPROVALS: Final = "approvals"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ class JobIntervals:
     digest: float = 60.0  # a digest goes out within this long of its local time
     quota_alerts: float = 60.0
     housekeeping: float = 3600.0
+    approvals: float = 60.0  # a request expires within this long of its time
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +282,7 @@ def define_jobs(
     digests: Work | None = None,
     quota_alerts: Work | None = None,
     housekeeping: Work | None = None,
+    approvals: Work | None = None,
     intervals: JobIntervals | None = None,
 ) -> None:
     """The background work of the watch issue, on ``jobs``."""
@@ -304,3 +309,5 @@ def define_jobs(
         jobs.every(QUOTA_ALERTS, every.quota_alerts, quota_alerts)
     if housekeeping is not None:
         jobs.every(HOUSEKEEPING, every.housekeeping, housekeeping, at_start=False)
+    if approvals is not None:
+        jobs.every(APPROVALS, every.approvals, approvals)
