@@ -58,12 +58,20 @@ class Instance:
     queued: bool = False  # held in Waiting by the capacity knob
     will_fail: bool = False
     last_script: str | None = None
+    ran_seconds: float = 0.0  # over its runs that ended; SCNet bills these (see ``billing``)
 
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    def seconds_run(self, now: float) -> float:
+        """How long it has run in all, its current run included."""
+        current = now - self.since if self.status is RUNNING else 0.0
+        return self.ran_seconds + max(0.0, current)
+
     def enter(self, status: InstanceStatus, at: float) -> None:
+        if self.status is RUNNING:  # a run ends (or, forced Running again, starts afresh)
+            self.ran_seconds += max(0.0, at - self.since)
         self.status = status
         self.since = at
         if status is RUNNING:

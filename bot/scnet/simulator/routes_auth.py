@@ -109,16 +109,16 @@ async def center(request: web.Request) -> web.Response:
 @routes.get(f"{AC}/user")
 async def user_info(request: web.Request) -> web.Response:
     user = caller(request, scope="any", allow_frozen=True)
-    return ok(_user_object(user))
+    return ok(_user_object(user, balance=simulator(request).balance(user.name)))
 
 
-def _user_object(user: User) -> dict[str, object]:
+def _user_object(user: User, *, balance: str) -> dict[str, object]:
     return {
         "userName": user.name,
         "fullName": user.name.title(),
         "accountName": user.name,
         "accountStatus": user.account_status,
-        "accountBalance": user.balance,
+        "accountBalance": balance,  # falls as the user's instances run (``billing``)
         "computerCenter": cluster_name(user.regions[0]),
         "country": "中国",
         "language": "zh_CN",

@@ -10,6 +10,9 @@ route                                  body / answer
 ``POST /_sim/tokens``                  ``{user, ttl_seconds?, cluster_id?}`` → ``{token}``
 ``GET|POST /_sim/config``              knobs of ``SimulatorConfig`` by name → all knobs
 ``POST /_sim/capacity``                ``{capacity: int | null}``
+``GET|POST /_sim/prices``              ``{gpu?, cpu?, ram?}`` (CNY per card-, core-, GB-hour,
+                                       decimal strings) → the prices (``billing``)
+``GET /_sim/users/{user}/balance``     ``{balance, charged}``
 ``POST /_sim/rules``                   ``{pattern, waiting?, deploying?, fail?}``
 ``POST /_sim/faults``                  ``{kind, method, path, times?, code?, status?,
                                        seconds?, malformation?, after_handler?}``
@@ -28,12 +31,14 @@ Bad input answers 400 with ``{"error": "..."}``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.domain.instances import InstanceStatus
+from bot.scnet.simulator.billing import Prices
 from bot.scnet.simulator.clock import ManualClock
 from bot.scnet.simulator.context import simulator
 from bot.scnet.simulator.faults import Fault, FaultKind, Malformation
@@ -65,6 +70,12 @@ class TokenBody(_Body):
 
 class CapacityBody(_Body):
     capacity: int | None
+
+
+class PricesBody(_Body):
+    gpu: Decimal | None = Field(default=None, ge=0)
+    cpu: Decimal | None = Field(default=None, ge=0)
+    ram: Decimal | None = Field(default=None, ge=0)
 
 
 class RuleBody(_Body):
@@ -160,6 +171,44 @@ async def set_capacity(request: web.Request) -> web.Response:
     body = await _read(request, CapacityBody)
     simulator(request).set_capacity(body.capacity)
     return json_response({"capacity": body.capacity})
+
+
+def _prices_json(prices: Prices) -> dict[str, str]:
+    return {"gpu": str(prices.gpu), "cpu": str(prices.cpu), "ram": str(prices.ram)}
+
+
+@routes.get(f"{SIM}/prices")
+async def get_prices(request: web.Request) -> web.Response:
+    return json_response(_prices_json(simulator(request).prices))
+
+
+@routes.post(f"{SIM}/prices")
+@_guarded
+async def set_prices(request: web.Request) -> web.Response:
+    body = await _read(request, PricesBody)
+    sim = simulator(request)
+    now = sim.prices
+    sim.prices = Prices(
+        gpu=now.gpu if body.gpu is None else body.gpu,
+        cpu=now.cpu if body.cpu is None else body.cpu,
+        ram=now.ram if body.ram is None else body.ram,
+    )
+    return json_response(_prices_json(sim.prices))
+
+
+@routes.get(f"{SIM}/users/{{user}}/balance")
+@_guarded
+async def user_balance(request: web.Request) -> web.Response:
+    sim = simulator(request)
+    name = request.match_info["user"]
+    try:
+        opening = sim.user(name).balance
+    except KeyError:
+        return json_response({"error": f"no user {name!r}"}, status=404)
+    charged = sim.charged(name)
+    return json_response(
+        {"balance": sim.balance(name), "charged": str(charged), "opening": opening}
+    )
 
 
 @routes.post(f"{SIM}/rules")

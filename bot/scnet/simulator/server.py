@@ -18,6 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from types import MappingProxyType, TracebackType
 from typing import Self
 
@@ -26,6 +27,7 @@ from aiohttp import web
 from bot.domain.instances import InstanceStatus
 from bot.scnet.simulator import routes_auth, routes_catalog, routes_control, routes_instances
 from bot.scnet.simulator.accounts import Accounts, User
+from bot.scnet.simulator.billing import DEFAULT_PRICES, Prices, Usage, balance, total_usage
 from bot.scnet.simulator.catalog import (
     PLATFORM_CLUSTER,
     REGIONS,
@@ -59,8 +61,10 @@ class ScnetSimulator:
         capacity: int | None = None,
         resource_groups: Mapping[str, ResourceGroup] | None = None,
         images: list[ImageRecord] | None = None,
+        prices: Prices | None = None,
     ) -> None:
         self.clock = clock
+        self.prices = prices or DEFAULT_PRICES  # what running instances charge (``billing``)
         self.config = config or SimulatorConfig()
         self.faults = FaultPlan()
         self.requests = RequestLog(limit=self.config.log_limit)
@@ -110,6 +114,16 @@ class ScnetSimulator:
     def user(self, name: str) -> User:
         """The account record, mutable: ``sim.user("bob").frozen = True``."""
         return self.accounts.get(name)
+
+    def charged(self, name: str) -> Decimal:
+        """What the user's instances have cost so far at ``prices``, deleted ones included."""
+        store = self.store
+        usage = total_usage(store.list_for(name), self.clock(), store.retired.get(name, Usage()))
+        return self.prices.charge(usage)
+
+    def balance(self, name: str) -> str:
+        """``accountBalance`` now: the user's opening balance less what they were charged."""
+        return balance(self.accounts.get(name).balance, self.charged(name))
 
     def issue_token(
         self, user: str, *, ttl_seconds: float = 86400, cluster_id: str | None = None

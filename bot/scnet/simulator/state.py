@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from bot.domain.instances import InstanceStatus
+from bot.scnet.simulator.billing import Usage, usage_of
 from bot.scnet.simulator.config import SimulatorConfig
 from bot.scnet.simulator.create_request import TaskSpec
 from bot.scnet.simulator.lifecycle import (
@@ -67,6 +68,8 @@ class InstanceStore:
         self._queue: dict[str, Instance] = {}  # insertion order = admission order
         self._active: dict[str, Instance] = {}  # holding a slot: Deploying or Running
         self._free_since = -math.inf  # since when a slot has been free (inf: none is)
+        # What deleted instances ran, per owner: their charge stays on the bill (``billing``).
+        self.retired: dict[str, Usage] = {}
 
     # ----------------------------------------------------------------- lookups
 
@@ -153,6 +156,7 @@ class InstanceStore:
         now = self._clock()
         for instance in instances:
             self._release(instance, now)
+            self.retired[owner] = self.retired.get(owner, Usage()).plus(usage_of(instance, now))
             self._forget(instance)
 
     def execute_script(self, owner: str, instance_id: str, script: str) -> None:
