@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -117,6 +118,10 @@ class Settings(BaseSettings):
     autostop_reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)
     # A create waiting on an admin's approval expires (with a DM) after this many hours.
     approval_ttl_hours: float = Field(default=24.0, gt=0, le=30 * 24)
+    # A user whose SCNet balance falls below this many CNY gets a DM, once per fall.
+    low_balance_cny: Decimal = Field(default=Decimal(100), ge=0, le=10_000_000)
+    # Every logged-in user's SCNet balance is read this often, seconds (background reads).
+    balance_check_seconds: float = Field(default=600.0, ge=10, le=86_400)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one object per line (the default when stderr is not a terminal); text: for people.
     log_format: Literal["json", "text"] | None = None

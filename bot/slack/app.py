@@ -35,12 +35,14 @@ from bot.slack.blocks import (
     read_create_submission,
     read_login_submission,
 )
+from bot.slack.blocks.approvals import read_deny_metadata, read_deny_reason
 from bot.slack.blocks.modals import LoginMode
 from bot.slack.conversation import Conversation, Invocation, Message, Modal, notice
 from bot.slack.people import People
 
 if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
     from bot.services.event_ledger import EventLedger
+    from bot.slack.approval_actions import ApprovalActions
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]
@@ -67,7 +69,9 @@ class SlackAdapter:
         events: EventLedger,
         command: str,
         still_waiting_after: float = STILL_WAITING_AFTER,
+        approvals: ApprovalActions | None = None,
     ) -> None:
+        self.approvals = approvals
         self.conversation = conversation
         self.people = people
         self.events = events
@@ -151,6 +155,72 @@ class SlackAdapter:
             self.conversation.action(inv, action_id, value), inv, say
         ):
             await say(message)
+
+    async def on_approval_action(
+        self, ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """[Ask an admin] on a refusal card; [Approve], [Deny] on a request; [Cancel request].
+
+        Answered privately to the presser; a press from outside the request's workspace gets
+        no answer at all. Deny opens its reason's modal (after the checks, so a non-admin or
+        a request decided already is told so instead)."""
+        await ack()
+        if self.approvals is None or not await self._first_delivery(body):
+            return
+        approvals = self.approvals
+        action = (body.get("actions") or [{}])[0]
+        action_id = str(action.get("action_id", ""))
+        value = str(action.get("value", ""))
+        inv = await self.invocation(
+            client,
+            team_id=_team_of(body),
+            user_id=body.get("user", {}).get("id", ""),
+            channel_id=(body.get("channel") or {}).get("id"),
+        )
+
+        async def say(message: Message) -> None:
+            if body.get("response_url"):
+                await self._respond(respond, message)
+            else:
+                await self._direct(client, inv.user.user_id, message)
+
+        if action_id == ids.DENY:
+            form = await approvals.deny_form(inv, value)
+            if isinstance(form, Modal):
+                await self._open_modal(client, inv, body.get("trigger_id", ""), form, respond)
+            elif form is not None:
+                await say(form)
+            return
+        work = {
+            ids.ASK_ADMIN: approvals.ask,
+            ids.APPROVE: approvals.approve,
+            ids.CANCEL_APPROVAL: approvals.cancel,
+        }.get(action_id)
+        if work is None:
+            return
+        reply = await self._answer(work(inv, value), inv, say)
+        if reply is not None:
+            await say(reply)
+
+    async def on_deny_submission(
+        self, ack: AsyncAck, body: Body, client: AsyncWebClient, view: Body
+    ) -> None:
+        reason = read_deny_reason(view.get("state", {}).get("values", {}))
+        await ack()
+        if self.approvals is None or not await self._first_delivery(body):
+            return
+        request_id, channel_id = read_deny_metadata(str(view.get("private_metadata") or ""))
+        if request_id is None:
+            return
+        inv = await self.invocation(
+            client,
+            team_id=_team_of(body),
+            user_id=body.get("user", {}).get("id", ""),
+            channel_id=channel_id,
+        )
+        reply = await self.approvals.deny(inv, request_id, reason)
+        if reply is not None:
+            await self._to_user(client, inv, reply)
 
     async def on_login_submission(
         self, ack: AsyncAck, body: Body, client: AsyncWebClient, view: Body
@@ -324,6 +394,8 @@ def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:
     app.use(_bind_request_id)
     app.command(settings.command)(adapter.on_command)
     app.action(re.compile(r"^(instance|list|login|create)\."))(adapter.on_action)
+    app.action(re.compile(r"^approval\."))(adapter.on_approval_action)
+    app.view(ids.DENY_CALLBACK)(adapter.on_deny_submission)
     app.view(ids.LOGIN_CALLBACK)(adapter.on_login_submission)
     app.view(ids.CREATE_CALLBACK)(adapter.on_create_submission)
     app.event("app_home_opened")(adapter.on_home_opened)
