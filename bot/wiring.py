@@ -55,7 +55,7 @@ from bot.domain.i18n import DEFAULT_LOCALE
 from bot.domain.identity import SlackUser
 from bot.domain.notices import NoticeSender
 from bot.domain.secret import Secret
-from bot.jobs import JobIntervals, Jobs, define_jobs
+from bot.jobs import QUEUE_DRAIN, JobIntervals, Jobs, define_jobs
 from bot.metrics import Metrics
 from bot.scnet.budget import RequestBudget
 from bot.scnet.client import ClientOptions, ScnetClient
@@ -63,8 +63,10 @@ from bot.scnet.retry import RetryPolicy
 from bot.scnet.simulator import Delays, ScnetSimulator
 from bot.scnet.simulator.catalog import REGIONS, demo_resource_groups
 from bot.services.accounts import AccountPolicy, AccountService
+from bot.services.approvals import ApprovalService, NoBoard
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
+from bot.services.create_queue import CreateQueue, QueuePolicy
 from bot.services.event_ledger import EventLedger
 from bot.services.instances import InstanceService, WatchPolicy
 from bot.services.notify import DeliveryPolicy, NotifyService
@@ -76,6 +78,8 @@ from bot.services.upkeep import Upkeep
 from bot.services.watch import WatchService
 from bot.services.watch_policy import PollPolicy
 from bot.slack.app import STILL_WAITING_AFTER, SlackAdapter, SlackSettings, build_app
+from bot.slack.approval_actions import ApprovalActions
+from bot.slack.approval_board import SlackApprovalBoard
 from bot.slack.conversation import Conversation, Invocation
 from bot.slack.people import People
 from bot.slack.sender import SlackDelivery
@@ -104,6 +108,9 @@ class Runtime:
     conversation: Conversation
     now: Callable[[], datetime]
     metrics: Metrics  # this process's registry: every part below reports into it
+    # Creates asked of an admin; its board is Slack's once ``slack_app`` built it.
+    approvals: ApprovalService
+    queue: CreateQueue  # the team's creates waiting for capacity (drained by the leader)
 
 
 def scnet_client(settings: Settings, *, metrics: Metrics | None = None) -> ScnetClient:
@@ -162,6 +169,24 @@ async def open_runtime(
         ),
     )
     quota = QuotaService(db=db, client=client, accounts=accounts, now=now)
+    approvals = ApprovalService(
+        db=db,
+        instances=instances,
+        quota=quota,
+        board=NoBoard(),
+        now=now,
+        ttl=timedelta(hours=settings.approval_ttl_hours),
+    )
+    queue = CreateQueue(
+        db=db,
+        instances=instances,
+        quota=quota,
+        now=now,
+        owner=process_name(),
+        policy=QueuePolicy(ttl=timedelta(hours=settings.queue_ttl_hours)),
+    )
+    # Late-bound: ``start_background`` points ``queue.wake`` at the scheduler's drain job.
+    instances.on_capacity_freed = lambda: queue.wake()
     preferences = Preferences(db=db, now=now)
     audit_log = AuditLog(db=db, now=now)
     conversation = Conversation(
@@ -187,6 +212,8 @@ async def open_runtime(
         conversation=conversation,
         now=now,
         metrics=metrics,
+        approvals=approvals,
+        queue=queue,
     )
 
 
@@ -196,9 +223,20 @@ def slack_app(runtime: Runtime, *, still_waiting_after: float = STILL_WAITING_AF
     settings.require("slack_bot_token", "slack_signing_secret")
     assert settings.slack_bot_token is not None
     assert settings.slack_signing_secret is not None
+    people = People(preferences=runtime.preferences, admins=frozenset(settings.bot_admins))
+    runtime.approvals.use_board(
+        SlackApprovalBoard.open(
+            token=settings.slack_bot_token.get_secret_value(),
+            api_url=settings.slack_api_url,
+            people=people,
+            bot_admins=frozenset(settings.bot_admins),
+            command=settings.slash_command,
+        )
+    )
     adapter = SlackAdapter(
         conversation=runtime.conversation,
-        people=People(preferences=runtime.preferences, admins=frozenset(settings.bot_admins)),
+        people=people,
+        approvals=ApprovalActions(runtime.approvals, ttl_hours=round(settings.approval_ttl_hours)),
         events=runtime.events,
         command=settings.slash_command,
         still_waiting_after=still_waiting_after,
@@ -278,6 +316,7 @@ async def start_background(
         db=runtime.db, accounts=runtime.accounts, now=runtime.now, on_notice=jobs.deliver_soon
     )
     upkeep = Upkeep(db=runtime.db, now=runtime.now)
+    runtime.approvals.on_notice = jobs.deliver_soon
     quota_notices = QuotaNotices(
         db=runtime.db, quota=runtime.quota, now=runtime.now, on_notice=jobs.deliver_soon
     )
@@ -290,6 +329,8 @@ async def start_background(
         # The sync may have found instances started elsewhere: alert on them now, not later.
         await quota_notices.check_thresholds()
 
+    runtime.queue.set_notice_hook(jobs.deliver_soon)
+    runtime.queue.wake = lambda: jobs.run_soon(QUEUE_DRAIN)
     define_jobs(
         jobs,
         watcher=watcher,
@@ -299,6 +340,8 @@ async def start_background(
         digests=quota_notices.queue_due_digests,
         quota_alerts=quota_notices.check_thresholds,
         housekeeping=upkeep.prune,
+        approvals=runtime.approvals.expire_due,
+        queue_drain=runtime.queue.drain,
         intervals=every,
     )
     await jobs.start()

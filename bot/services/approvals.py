@@ -59,6 +59,15 @@ from bot.domain.identity import NoticeTarget, SlackOrigin, SlackUser
 from bot.domain.notices import NoticeKind
 from bot.domain.quota import Usage
 from bot.scnet.errors import ScnetError
+from bot.services.approval_errors import (
+    ApprovalAlreadyAsked,
+    ApprovalDecided,
+    ApprovalNoAdmin,
+    ApprovalNotAdmin,
+    ApprovalNotRequester,
+    ApprovalSpecInvalid,
+    ApprovalUnknown,
+)
 from bot.services.errors import (
     AdminOnly,
     ChannelNotPicked,
@@ -80,46 +89,6 @@ Now = Callable[[], datetime]
 APPROVAL_TTL = timedelta(hours=24)
 
 
-class ApprovalUnknown(ServiceError):
-    message_key = "approval.unknown"
-
-
-class ApprovalDecided(ServiceError):
-    """The request is no longer pending; the catalog key says how it ended and who did it."""
-
-    def __init__(self, request: ApprovalRequest) -> None:
-        self.request = request
-        self.message_key = f"approval.already.{request.state}"
-        super().__init__(
-            id=request.id,
-            decided_by=f"<@{request.decided_by}>" if request.decided_by else "-",
-        )
-
-
-class ApprovalNotAdmin(ServiceError):
-    message_key = "approval.admins_only"
-
-
-class ApprovalNotRequester(ServiceError):
-    message_key = "approval.requester_only"
-
-
-class ApprovalAlreadyAsked(ServiceError):
-    message_key = "approval.already_asked"
-
-    def __init__(self, request: ApprovalRequest) -> None:
-        self.request_id = request.id
-        super().__init__(id=request.id)
-
-
-class ApprovalNoAdmin(ServiceError):
-    message_key = FAILED_NO_ADMIN
-
-
-class ApprovalSpecInvalid(ServiceError):
-    message_key = "approval.spec_invalid"
-
-
 class ApprovalBoard(Protocol):
     """Where admins see requests (Slack's: ``bot.slack.approval_board``)."""
 
@@ -128,9 +97,15 @@ class ApprovalBoard(Protocol):
         ...
 
     async def post(
-        self, request: ApprovalRequest, *, channel_id: str | None, user_id: str | None
+        self,
+        request: ApprovalRequest,
+        *,
+        channel_id: str | None,
+        user_id: str | None,
+        locale: Locale | None = None,
     ) -> PostedMessage | None:
-        """Post the request in a channel, or in an admin's DM; None when it could not be."""
+        """Post the request in a channel (in ``locale``), or in an admin's DM (in theirs);
+        None when it could not be."""
         ...
 
     async def show(self, request: ApprovalRequest, message: PostedMessage) -> bool:
@@ -145,7 +120,12 @@ class NoBoard:
         return []
 
     async def post(
-        self, request: ApprovalRequest, *, channel_id: str | None, user_id: str | None
+        self,
+        request: ApprovalRequest,
+        *,
+        channel_id: str | None,
+        user_id: str | None,
+        locale: Locale | None = None,
     ) -> PostedMessage | None:
         return None
 
@@ -185,7 +165,7 @@ class ApprovalService:
         self._board = board
         self._now = now
         self._ttl = ttl
-        self._on_notice = on_notice
+        self.on_notice = on_notice
 
     def use_board(self, board: ApprovalBoard) -> None:
         """The Slack app's board, once the app exists (the runtime is built before it)."""
@@ -287,7 +267,7 @@ class ApprovalService:
                 for a in await account_rows.list_accounts(session, usable_only=False)
                 if a.user.team_id == user.team_id
             ]
-        posted = await self._post(request, channel_id=target[0] if target else None, known=known)
+        posted = await self._post(request, target=target, known=known)
         if not posted:
             async with self._db.transaction() as session:
                 await rows.mark_failed(session, request.id, failure=FAILED_NO_ADMIN, now=now)
@@ -313,16 +293,25 @@ class ApprovalService:
         )
 
     async def _post(
-        self, request: ApprovalRequest, *, channel_id: str | None, known: Sequence[str]
+        self,
+        request: ApprovalRequest,
+        *,
+        target: tuple[str, Locale | None] | None,
+        known: Sequence[str],
     ) -> list[PostedMessage]:
-        if channel_id is not None:
-            targets: list[tuple[str | None, str | None]] = [(channel_id, None)]
+        """Show the request in the team's approvals channel, else in each admin's DM."""
+        locale: Locale | None = None
+        if target is not None:
+            targets: list[tuple[str | None, str | None]] = [(target[0], None)]
+            locale = target[1]
         else:
             admins = await self._board.admins(request.team_id, known)
             targets = [(None, admin) for admin in admins]
         posted: list[PostedMessage] = []
         for channel, user in targets:
-            message = await self._board.post(request, channel_id=channel, user_id=user)
+            message = await self._board.post(
+                request, channel_id=channel, user_id=user, locale=locale
+            )
             if message is None:
                 continue
             posted.append(message)
@@ -377,7 +366,7 @@ class ApprovalService:
                 detail=f"#{request.id} for {request.requester.user_id} {request.spec.name}",
             )
             await self._tell_requester(session, settled, now=now)
-        self._on_notice()
+        self.on_notice()
         await self.refresh(settled)
         return Approved(settled, created)
 
@@ -422,7 +411,7 @@ class ApprovalService:
                 detail=f"#{request.id} for {request.requester.user_id} {failure}",
             )
             await self._tell_requester(session, failed, now=now)
-        self._on_notice()
+        self.on_notice()
         return failed
 
     async def deny(
@@ -497,7 +486,7 @@ class ApprovalService:
                 raise ApprovalDecided(expired or current)
             raise ApprovalDecided(current)
         if to != "approved":
-            self._on_notice()
+            self.on_notice()
         return current
 
     # --- expiry and the admins' messages --------------------------------------------------
@@ -538,7 +527,7 @@ class ApprovalService:
                 detail=f"#{request_id} {request.spec.name}",
             )
             await self._tell_requester(session, expired, now=now)
-        self._on_notice()
+        self.on_notice()
         await self.refresh(expired)
         return expired
 

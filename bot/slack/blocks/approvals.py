@@ -288,8 +288,9 @@ def build_approval_notice(
     return [section(text), *extra], translate(key, locale, **fallback_params)
 
 
-def build_deny_modal(request: ApprovalRequest, *, locale: Locale) -> Block:
-    """Deny, with an optional reason the requester reads; ``private_metadata``: the id."""
+def build_deny_modal(request: ApprovalRequest, *, locale: Locale, channel_id: str = "") -> Block:
+    """Deny, with an optional reason the requester reads; ``private_metadata``: the request
+    id and the channel the admin pressed Deny in (where the answer goes), ``<id>|<channel>``."""
     intro = words_with(
         "approval.deny.intro",
         locale,
@@ -310,8 +311,14 @@ def build_deny_modal(request: ApprovalRequest, *, locale: Locale) -> Block:
         ],
         submit=translate("approval.deny.submit", locale),
         close=translate("approval.deny.close", locale),
-        private_metadata=str(request.id),
+        private_metadata=f"{request.id}|{channel_id}",
     )
+
+
+def read_deny_metadata(metadata: str) -> tuple[int | None, str | None]:
+    """The request id and the channel that the deny modal's ``private_metadata`` holds."""
+    raw_id, _, channel = metadata.partition("|")
+    return (int(raw_id) if raw_id.isdigit() else None), (channel or None)
 
 
 def read_deny_reason(values: Mapping[str, Any]) -> str | None:
