@@ -59,6 +59,12 @@ class AccountPolicy:
     renew_before: timedelta = timedelta(minutes=30)
 
 
+@dataclass(frozen=True, slots=True)
+class WhoAmIView:
+    summary: AccountSummary | None  # None: not logged in
+    account: AccountInfo | None  # None: not logged in, or SCNet did not answer
+
+
 class AccountService:
     """The user's SCNet login: stored, renewed, and handed to each call as a ``Caller``."""
 
@@ -196,6 +202,22 @@ class AccountService:
     async def account(self, user: SlackUser) -> AccountInfo:
         """The user's SCNet account as SCNet reports it now: status, balance (CNY), center."""
         return await self.call(user, lambda caller: self._client.get_account(caller.token))
+
+    async def whoami(self, user: SlackUser) -> WhoAmIView:
+        """The user's login as stored and, when logged in, their account as SCNet reports it.
+
+        The account is None when SCNet does not answer, so that whoami still shows what the
+        stored login knows (a login that needs renewing and cannot be renewed raises
+        ``LoginNeeded``: the user hears to log in again).
+        """
+        summary = await self.summary(user)
+        if summary is None or summary.needs_login:
+            return WhoAmIView(summary, None)
+        try:
+            return WhoAmIView(summary, await self.account(user))
+        except ScnetError as error:
+            log.info("whoami without the account (%s)", type(error).__name__)
+            return WhoAmIView(summary, None)
 
     # --- calls ------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.domain.identity import SlackUser
 from bot.services.errors import AdminOnly
 from bot.store import audit
-from bot.store.audit import AuditEntry
+from bot.store.audit import AuditEntry as AuditEntry
 from bot.store.database import Database
 
 

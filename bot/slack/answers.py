@@ -1,23 +1,23 @@
-"""The answer to each command that needs more than one line: its use case, then its blocks.
+"""How each command's answer reads when it is more than a notice, and the answers that are no
+command (the create form's image list, the login form's submission, the App Home).
 
-``Conversation`` dispatches a command to a method here; each one calls the use case in
-``bot.services`` (which decides policy: admin rights, quota, audit) and renders the result with
-the pure builders of ``bot.slack.blocks``. Errors are left to the caller, which turns them into
-a notice (``failure_message``), except where a partial answer is better than none (the create
-form without its image list, the Home without its instance list).
+The renderers here are named by the command registry (``bot.domain.commands.registry``, as
+``rendered("bot.slack.answers:card")``): pure functions of a ``ReplyContext``, the command and
+its last use case's result, returning a ``Message`` or a ``Modal``. The use cases have run
+already (``bot.slack.dispatch``), and decided policy; errors are left to the dispatcher.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
-from bot.domain.commands import Create, InstanceRef, Links, QuotaDigest
+from bot.domain.commands import Create, Delete, Help, Links, ListImages, Login, QuotaDigest, Stop
 from bot.domain.digest import next_digest_at
 from bot.domain.i18n import translate
-from bot.domain.instances import AccountInfo, Instance, TokenClaims
+from bot.domain.instances import Image, Instance, TokenClaims
 from bot.domain.quota import longest_running
 from bot.scnet.errors import ScnetError
 from bot.services.errors import LoginNeeded
@@ -25,8 +25,13 @@ from bot.slack.blocks import (
     build_access_url,
     build_confirmation,
     build_create_modal,
+    build_created,
+    build_help,
     build_home,
+    build_images_list,
     build_instance_card,
+    build_instance_list,
+    build_login_modal,
     build_whoami,
 )
 from bot.slack.blocks.audit import AuditLine, build_audit
@@ -35,20 +40,177 @@ from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
 from bot.slack.blocks.quota_notices import build_digest_settings, digest_settings_text
-from bot.slack.replies import Invocation, Message, failure_message, notice
+from bot.slack.blocks.reply import Message, Modal, ReplyContext, notice
+from bot.slack.replies import Invocation, failure_message
 
 if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
-    from bot.services.accounts import AccountService
-    from bot.services.audit_log import AuditLog
-    from bot.services.channels import ChannelChoices
-    from bot.services.instances import InstanceService
-    from bot.services.quota import QuotaService
+    from bot.domain.commands import Audit, Command, ListInstances, Status, Url
+    from bot.domain.digest import TeamDigest
+    from bot.domain.secret import Secret
+    from bot.services.accounts import AccountService, WhoAmIView
+    from bot.services.audit_log import AuditEntry
+    from bot.services.instances import Created, InstanceService, InstanceView
+    from bot.services.quota import QuotaReport, QuotaService
 
 log = logging.getLogger(__name__)
 
 
+# --- renderers of command answers (see the module docstring) ----------------------------------
+
+
+def help_page(ctx: ReplyContext, command: Help, _result: None) -> Message:
+    blocks = build_help(locale=ctx.locale, topic=command.topic, command=ctx.slash)
+    return Message(blocks, translate("help.title", ctx.locale), public=command.public)
+
+
+def login_form(ctx: ReplyContext, _command: Login, _result: None) -> Modal:
+    return Modal(build_login_modal(locale=ctx.locale, private_metadata=ctx.channel_id or ""))
+
+
+def logout(ctx: ReplyContext, _command: Command, was_logged_in: bool) -> Message:
+    if was_logged_in:
+        return notice("notice.logged_out", ctx.locale, tone="success")
+    return notice("notice.not_logged_in", ctx.locale, command=ctx.slash)
+
+
+def whoami(ctx: ReplyContext, command: Command, view: WhoAmIView) -> Message:
+    summary = view.summary
+    claims = None
+    if summary is not None and not summary.needs_login:
+        claims = TokenClaims(
+            user=summary.identity.scnet_user,
+            cluster_id=summary.identity.cluster_id,
+            expires_at=summary.token_expires_at,
+        )
+    blocks = build_whoami(
+        locale=ctx.locale, claims=claims, now=ctx.now, account=view.account, command=ctx.slash
+    )
+    return Message(blocks, translate("whoami.title", ctx.locale), public=command.public)
+
+
+def images(ctx: ReplyContext, command: ListImages, found: Sequence[Image]) -> Message:
+    blocks = build_images_list(found, locale=ctx.locale, command=ctx.slash)
+    return Message(blocks, translate("images.title", ctx.locale), public=command.public)
+
+
+def create_form(ctx: ReplyContext, command: Create, _result: None) -> Modal:
+    view = build_create_modal(
+        (), locale=ctx.locale, prefill=command, private_metadata=ctx.channel_id or ""
+    )
+    return Modal(view, load_images=True, prefill=command)
+
+
+def created(ctx: ReplyContext, command: Create, done: Created) -> Message:
+    name = done.spec.name
+    blocks = build_created(instance_id=done.instance_id, name=name, locale=ctx.locale)
+    text = translate("created.text", ctx.locale, name=name, id=done.instance_id)
+    return Message(blocks, text, public=command.public)
+
+
+def instance_list(
+    ctx: ReplyContext, command: ListInstances, views: Sequence[InstanceView], page: int = 0
+) -> Message:
+    blocks = build_instance_list([v.instance for v in views], locale=ctx.locale, page=page)
+    text = translate("list.title", ctx.locale, count=len(views))
+    return Message(blocks, text, public=command.public)
+
+
+def card(ctx: ReplyContext, command: Status, view: InstanceView) -> Message:
+    public = command.public
+    blocks = build_instance_card(
+        view.instance,
+        locale=ctx.locale,
+        viewer_is_owner=not public,
+        watching=view.watching,
+        now=ctx.now,
+    )
+    return Message(blocks, f"{view.instance.name}: {view.instance.status}", public=public)
+
+
+def url(ctx: ReplyContext, _command: Url, found: tuple[Instance, Secret | None]) -> Message:
+    instance, access_url = found
+    if access_url is None:
+        return notice("notice.not_running", ctx.locale, name=instance.name, status=instance.status)
+    blocks = build_access_url(
+        access_url, instance_id=instance.id, name=instance.name, locale=ctx.locale
+    )
+    return Message(blocks, translate("notice.ready", ctx.locale, name=instance.name), private=True)
+
+
+def confirmation(ctx: ReplyContext, command: Stop | Delete, view: InstanceView) -> Message:
+    """The question a typed stop or delete asks before acting."""
+    action = cast(Literal["stop", "delete"], command.subcommand)
+    blocks = build_confirmation(
+        action, instance_id=view.instance.id, name=view.instance.name, locale=ctx.locale
+    )
+    return Message(blocks, translate(CONFIRM_KEYS[action].title, ctx.locale))
+
+
+def quota_report(ctx: ReplyContext, command: Command, report: QuotaReport) -> Message:
+    public = command.public
+    blocks = build_quota_report(
+        team=quota_rows(report.team_usage, report.team_limits),
+        members=[
+            MemberUsage(user_id, usage, report.member_limits.get(user_id))
+            for user_id, usage in report.members.items()
+        ],
+        longest=[
+            LongRunner(h.name, h.owner_user_id, span)
+            for h, span in longest_running(report.holdings, now=ctx.now)
+        ],
+        # The balance and node limits are the caller's own: they stay out of a shared reply.
+        balance=None if public else report.balance,
+        node_limits=() if public else report.node_limits,
+        locale=ctx.locale,
+    )
+    return Message(blocks, translate("quota.team_title", ctx.locale), public=public)
+
+
+def links(ctx: ReplyContext, command: Links, shares: bool) -> Message:
+    if command.enabled is None:
+        key = "links.state_on" if shares else "links.state_off"
+        return notice(key, ctx.locale, command=ctx.slash)
+    if shares:
+        return notice("links.on", ctx.locale, tone="warning")
+    return notice("links.off", ctx.locale, tone="success")
+
+
+def digest(ctx: ReplyContext, command: QuotaDigest, settings: TeamDigest | None) -> Message:
+    """The digest's settings, as they are or as just changed."""
+    locale = ctx.locale
+    if settings is None or settings.channel_id is None:
+        if command.off:
+            return notice("quota.digest_off", locale, tone="success")
+        return notice("quota.digest_none", locale, command=ctx.slash)
+    next_at = next_digest_at(settings.schedule, now=ctx.now)
+    blocks = build_digest_settings(
+        channel_id=settings.channel_id,
+        schedule=settings.schedule,
+        next_at=next_at,
+        changed=command.changes,
+        locale=locale,
+    )
+    text = digest_settings_text(
+        channel_id=settings.channel_id, schedule=settings.schedule, next_at=next_at, locale=locale
+    )
+    return Message(blocks, text, public=command.public)
+
+
+def audit(ctx: ReplyContext, command: Audit, latest: Sequence[AuditEntry]) -> Message:
+    lines = [
+        AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome, e.detail)
+        for e in latest
+    ]
+    blocks = build_audit(lines, locale=ctx.locale)
+    text = translate("audit.title", ctx.locale, count=len(lines))
+    return Message(blocks, text, public=command.public)
+
+
+# --- answers that are no command ----------------------------------------------------------------
+
+
 class Answers:
-    """The use cases a conversation calls, and how each one's result reads in Slack."""
+    """The create form's images, the login form's submission and the App Home."""
 
     def __init__(
         self,
@@ -56,140 +218,12 @@ class Answers:
         accounts: AccountService,
         instances: InstanceService,
         quota: QuotaService,
-        channels: ChannelChoices,
-        audit_log: AuditLog,
         now: Callable[[], datetime],
     ) -> None:
         self._accounts = accounts
         self._instances = instances
         self._quota = quota
-        self._channels = channels
-        self._audit_log = audit_log
         self._now = now
-
-    async def whoami(self, inv: Invocation, *, public: bool) -> Message:
-        summary = await self._accounts.summary(inv.user)
-        claims = None
-        account = None
-        if summary is not None and not summary.needs_login:
-            claims = TokenClaims(
-                user=summary.identity.scnet_user,
-                cluster_id=summary.identity.cluster_id,
-                expires_at=summary.token_expires_at,
-            )
-            account = await self._account(inv)
-        blocks = build_whoami(
-            locale=inv.locale, claims=claims, now=self._now(), account=account, command=inv.command
-        )
-        return Message(blocks, translate("whoami.title", inv.locale), public=public)
-
-    async def _account(self, inv: Invocation) -> AccountInfo | None:
-        """The account's status and balance; None when SCNet does not answer, so that whoami
-        still shows what the stored login knows (a login that needs renewing and cannot be
-        renewed raises ``LoginNeeded``: the user hears to log in again)."""
-        try:
-            return await self._accounts.account(inv.user)
-        except ScnetError as error:
-            log.info("whoami without the account (%s)", type(error).__name__)
-            return None
-
-    async def card(self, inv: Invocation, ref: InstanceRef, *, public: bool) -> Message:
-        view = await self._instances.status(inv.user, ref)
-        blocks = build_instance_card(
-            view.instance,
-            locale=inv.locale,
-            viewer_is_owner=not public,
-            watching=view.watching,
-            now=self._now(),
-        )
-        return Message(blocks, f"{view.instance.name}: {view.instance.status}", public=public)
-
-    async def url(self, inv: Invocation, ref: InstanceRef) -> Message:
-        instance, url = await self._instances.access_url(inv.user, ref)
-        if url is None:
-            return notice(
-                "notice.not_running", inv.locale, name=instance.name, status=instance.status
-            )
-        blocks = build_access_url(
-            url, instance_id=instance.id, name=instance.name, locale=inv.locale
-        )
-        return Message(
-            blocks, translate("notice.ready", inv.locale, name=instance.name), private=True
-        )
-
-    async def confirmation(
-        self, inv: Invocation, ref: InstanceRef, action: Literal["stop", "delete"]
-    ) -> Message:
-        view = await self._instances.status(inv.user, ref)
-        blocks = build_confirmation(
-            action, instance_id=view.instance.id, name=view.instance.name, locale=inv.locale
-        )
-        return Message(blocks, translate(CONFIRM_KEYS[action].title, inv.locale))
-
-    async def quota_report(self, inv: Invocation, *, public: bool) -> Message:
-        report = await self._quota.report(inv.user.team_id, caller=inv.user)
-        now = self._now()
-        blocks = build_quota_report(
-            team=quota_rows(report.team_usage, report.team_limits),
-            members=[
-                MemberUsage(user_id, usage, report.member_limits.get(user_id))
-                for user_id, usage in report.members.items()
-            ],
-            longest=[
-                LongRunner(h.name, h.owner_user_id, span)
-                for h, span in longest_running(report.holdings, now=now)
-            ],
-            # The balance and node limits are the caller's own: they stay out of a shared reply.
-            balance=None if public else report.balance,
-            node_limits=() if public else report.node_limits,
-            locale=inv.locale,
-        )
-        return Message(blocks, translate("quota.team_title", inv.locale), public=public)
-
-    async def links(self, inv: Invocation, command: Links) -> Message:
-        shares = await self._channels.links(
-            inv.user, command, channel_id=inv.channel_id, is_admin=inv.is_admin
-        )
-        if command.enabled is None:
-            key = "links.state_on" if shares else "links.state_off"
-            return notice(key, inv.locale, command=inv.command)
-        if shares:
-            return notice("links.on", inv.locale, tone="warning")
-        return notice("links.off", inv.locale, tone="success")
-
-    async def digest(self, inv: Invocation, command: QuotaDigest) -> Message:
-        """Show the digest's settings, or change them (recorded in the audit log)."""
-        locale = inv.locale
-        digest = await self._quota.digest_for(
-            inv.user, command, is_admin=inv.is_admin, locale=locale
-        )
-        if digest is None or digest.channel_id is None:
-            if command.off:
-                return notice("quota.digest_off", locale, tone="success")
-            return notice("quota.digest_none", locale, command=inv.command)
-        next_at = next_digest_at(digest.schedule, now=self._now())
-        blocks = build_digest_settings(
-            channel_id=digest.channel_id,
-            schedule=digest.schedule,
-            next_at=next_at,
-            changed=command.changes,
-            locale=locale,
-        )
-        text = digest_settings_text(
-            channel_id=digest.channel_id, schedule=digest.schedule, next_at=next_at, locale=locale
-        )
-        return Message(blocks, text, public=command.public)
-
-    async def audit(self, inv: Invocation, entries: int, *, public: bool) -> Message:
-        latest = await self._audit_log.latest_for(inv.user, limit=entries, is_admin=inv.is_admin)
-        lines = [
-            AuditLine(e.created_at, e.actor.user_id, e.action, e.instance_id, e.outcome, e.detail)
-            for e in latest
-        ]
-        blocks = build_audit(lines, locale=inv.locale)
-        return Message(
-            blocks, translate("audit.title", inv.locale, count=len(lines)), public=public
-        )
 
     async def create_modal_with_images(self, inv: Invocation, prefill: Create | None) -> Block:
         """The create modal once the images are known; without them the image is a text field."""

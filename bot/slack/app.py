@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.commands import Login
+from bot.domain.commands.registry import BUTTON_IDS
 from bot.domain.identity import SlackUser
 from bot.logs import new_request_id, request_id
 from bot.slack.blocks import (
@@ -394,6 +395,8 @@ def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:
     app.use(_bind_request_id)
     app.command(settings.command)(adapter.on_command)
     app.action(re.compile(r"^(instance|list|login|create)\."))(adapter.on_action)
+    for action_id in BUTTON_IDS:  # the other buttons that mean a command (the registry's)
+        app.action(action_id)(adapter.on_action)
     app.action(re.compile(r"^approval\."))(adapter.on_approval_action)
     app.view(ids.DENY_CALLBACK)(adapter.on_deny_submission)
     app.view(ids.LOGIN_CALLBACK)(adapter.on_login_submission)

@@ -15,39 +15,21 @@ about), ``unavailable`` (SCNet gave no usable answer) or ``error`` (a bug, logge
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.commands import (
-    Audit,
     Command,
     Create,
-    Delete,
-    Help,
-    Lang,
-    Links,
-    ListImages,
     ListInstances,
-    Login,
-    Logout,
-    Quota,
-    QuotaDigest,
-    QuotaSet,
-    Restart,
-    Status,
-    Stop,
-    Unwatch,
-    Url,
     UsageError,
-    Watch,
-    WhoAmI,
     card_command,
     parse_command,
     parse_slack_text,
 )
 from bot.domain.commands.create import create_from_fields
-from bot.domain.i18n import translate
+from bot.domain.commands.registry import answer_for, button_command
 from bot.scnet.errors import (
     ActionOutcomeUnknown,
     CreateOutcomeUnknown,
@@ -55,20 +37,11 @@ from bot.scnet.errors import (
     TransientError,
 )
 from bot.services.errors import ServiceError
-from bot.slack.answers import Answers
-from bot.slack.blocks import (
-    build_create_modal,
-    build_created,
-    build_help,
-    build_images_list,
-    build_instance_list,
-    build_login_modal,
-    build_usage_error,
-    ids,
-    submission_errors,
-)
+from bot.slack.answers import Answers, instance_list
+from bot.slack.blocks import build_usage_error, ids, submission_errors
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
+from bot.slack.dispatch import UseCases, answer_with, render, scope_of
 from bot.slack.replies import Invocation, Message, Modal, Reply, failure_message, notice
 
 if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
@@ -112,24 +85,29 @@ class Conversation:
         now: Callable[[], datetime],
         concurrency: int = 100,
         observe_command: ObserveCommand = _ignore,
+        services: Mapping[str, object] | None = None,
     ) -> None:
+        """``services``: use cases besides these that the registry's answers call, by the name
+        their ``call``s use (``"approvals"`` for ``call("approvals.request", ...)``)."""
         # Bounds the use cases in flight: after a burst of acked commands the rest queue here
         # instead of all holding requests, sessions and their garbage at once. Modals never
         # wait on it (their trigger id lasts 3 s).
         self._busy = asyncio.Semaphore(concurrency)
         self._observe = observe_command
-        self._accounts = accounts
         self._instances = instances
-        self._quota = quota
-        self._preferences = preferences
-        self._answers = Answers(
-            accounts=accounts,
-            instances=instances,
-            quota=quota,
-            channels=channels,
-            audit_log=audit_log,
-            now=now,
+        self._now = now
+        self._use_cases = UseCases(
+            {
+                "accounts": accounts,
+                "instances": instances,
+                "quota": quota,
+                "preferences": preferences,
+                "channels": channels,
+                "audit_log": audit_log,
+                **(services or {}),
+            }
         )
+        self._answers = Answers(accounts=accounts, instances=instances, quota=quota, now=now)
 
     # --- slash commands ---------------------------------------------------------------------
 
@@ -148,30 +126,21 @@ class Conversation:
 
     async def run(self, inv: Invocation, command: Command) -> list[Reply]:
         """Answer ``command``, typed or meant by a button (the Home's Log in is ``Login()``)."""
-        modal = self._modal_for(inv, command)
-        if modal is not None:
-            self._observe(command.subcommand, "form")
-            return [modal]
+        answer = answer_for(command)
+        if answer is not None and not answer.runs:
+            # Nothing to wait for (help, or a form to fill in): answered at once, and a modal
+            # opens inside its trigger id's 3 s without queueing behind the use cases in flight.
+            reply = render(answer, inv, command, scope_of(inv, command), self._now())
+            self._observe(command.subcommand, "form" if isinstance(reply, Modal) else "ok")
+            return [reply]
         return list(await self._guarded(inv, lambda: self._run(inv, command), command.subcommand))
-
-    def _modal_for(self, inv: Invocation, command: Command) -> Modal | None:
-        if isinstance(command, Login) and command.token is None:
-            return Modal(
-                build_login_modal(locale=inv.locale, private_metadata=inv.channel_id or "")
-            )
-        if isinstance(command, Create) and command.image is None:
-            view = build_create_modal(
-                (), locale=inv.locale, prefill=command, private_metadata=inv.channel_id or ""
-            )
-            return Modal(view, load_images=True, prefill=command)
-        return None
 
     async def _guarded(
         self,
         inv: Invocation,
-        run: Callable[[], Awaitable[Sequence[Message]]],
+        run: Callable[[], Awaitable[Sequence[Reply]]],
         name: str | None = None,
-    ) -> Sequence[Message]:
+    ) -> Sequence[Reply]:
         """``run``'s messages, or the notice for what it raised; ``name``: the command's, to
         count it (None: a button that is no command, such as a list page)."""
         try:
@@ -185,110 +154,42 @@ class Conversation:
             self._observe(name, "ok")
         return messages
 
-    async def _run(self, inv: Invocation, command: Command) -> Sequence[Message]:
-        public = command.public
-        locale = inv.locale
-        match command:
-            case Help(topic=topic):
-                blocks = build_help(locale=locale, topic=topic, command=inv.command)
-                return [Message(blocks, translate("help.title", locale), public=public)]
-            case Login(token=token) if token is not None:
-                summary = await self._accounts.login_with_token(inv.user, token)
-                return [
-                    notice(
-                        "notice.logged_in", locale, tone="success", user=summary.identity.scnet_user
-                    )
-                ]
-            case Logout():
-                if await self._accounts.logout(inv.user):
-                    return [notice("notice.logged_out", locale, tone="success")]
-                return [notice("notice.not_logged_in", locale, command=inv.command)]
-            case WhoAmI():
-                return [await self._answers.whoami(inv, public=public)]
-            case ListImages(accelerator=accelerator, image_type=image_type):
-                images = await self._instances.images(
-                    inv.user, accelerator=accelerator, image_type=image_type
-                )
-                blocks = build_images_list(images, locale=locale, command=inv.command)
-                return [Message(blocks, translate("images.title", locale), public=public)]
-            case Create():
-                created = await self._instances.create(
-                    inv.user, command, origin=inv.origin, is_admin=inv.is_admin
-                )
-                blocks = build_created(
-                    instance_id=created.instance_id, name=created.spec.name, locale=locale
-                )
-                text = translate(
-                    "created.text", locale, name=created.spec.name, id=created.instance_id
-                )
-                return [Message(blocks, text, public=public)]
-            case ListInstances():
-                views = await self._instances.list(inv.user)
-                blocks = build_instance_list([v.instance for v in views], locale=locale)
-                text = translate("list.title", locale, count=len(views))
-                return [Message(blocks, text, public=public)]
-            case Status(ref=ref):
-                return [await self._answers.card(inv, ref, public=public)]
-            case Url(ref=ref):
-                return [await self._answers.url(inv, ref)]
-            case Restart(ref=ref):
-                instance = await self._instances.restart(inv.user, ref)
-                return [notice("notice.restarting", locale, tone="success", name=instance.name)]
-            case Stop(ref=ref, confirmed=True):
-                instance = await self._instances.stop(inv.user, ref)
-                return [notice("notice.stopping", locale, tone="success", name=instance.name)]
-            case Stop(ref=ref):
-                return [await self._answers.confirmation(inv, ref, "stop")]
-            case Delete(ref=ref, confirmed=True):
-                instance = await self._instances.delete(inv.user, ref)
-                return [notice("notice.deleted", locale, tone="success", name=instance.name)]
-            case Delete(ref=ref):
-                return [await self._answers.confirmation(inv, ref, "delete")]
-            case Watch(ref=ref):
-                instance = await self._instances.watch(inv.user, ref, origin=inv.origin)
-                return [notice("notice.watching", locale, tone="success", name=instance.name)]
-            case Unwatch(ref=ref):
-                instance = await self._instances.unwatch(inv.user, ref)
-                return [notice("notice.unwatched", locale, name=instance.name)]
-            case Quota():
-                return [await self._answers.quota_report(inv, public=public)]
-            case QuotaSet():
-                await self._quota.apply_limits(inv.user, command, is_admin=inv.is_admin)
-                return [await self._answers.quota_report(inv, public=public)]
-            case QuotaDigest():
-                return [await self._answers.digest(inv, command)]
-            case Audit(entries=entries):
-                return [await self._answers.audit(inv, entries, public=public)]
-            case Links():
-                return [await self._answers.links(inv, command)]
-            case Lang(locale=chosen):
-                await self._preferences.set_locale(inv.user, chosen)
-                return [notice("notice.lang_set", chosen, tone="success")]
-        return [notice("notice.unexpected", locale, tone="error")]
+    async def _run(self, inv: Invocation, command: Command) -> Sequence[Reply]:
+        answer = answer_for(command)
+        if answer is None:  # every command the grammar makes is declared with its answers
+            raise LookupError(f"no answer declared for {type(command).__name__}")
+        return [await answer_with(answer, self._use_cases, inv, command, self._now())]
 
     # --- buttons ----------------------------------------------------------------------------
 
     async def action(self, inv: Invocation, action_id: str, value: str) -> list[Message]:
-        command = card_command(ids.card_subcommand(action_id), value)
-        name = command.subcommand if command is not None else None
-        return list(await self._guarded(inv, lambda: self._act(inv, action_id, value), name))
+        """The answer to a button: the command it means, or what the buttons that are no
+        command do (a button opens no modal from here: its trigger id is the adapter's)."""
+        command = self._button(action_id, value)
+        if command is not None:
+            return _messages(await self.run(inv, command))
+        return _messages(await self._guarded(inv, lambda: self._act(inv, action_id, value)))
+
+    @staticmethod
+    def _button(action_id: str, value: str) -> Command | None:
+        """The command a button means: a card's (or a confirmation's) button means a command
+        about its instance, answered like the typed command. Stop and Delete buttons mean the
+        confirmed command: the card's carry Slack's confirm dialog, and the confirmation
+        message's are the answer to a typed stop/delete, so either way the user has confirmed
+        once already."""
+        return card_command(ids.card_subcommand(action_id), value) or button_command(
+            action_id, value
+        )
 
     async def _act(self, inv: Invocation, action_id: str, value: str) -> Sequence[Message]:
+        """The buttons that are no command: a list's pages, a confirmation's Cancel."""
         locale = inv.locale
         if action_id in ids.LIST_PAGE_ACTIONS:
             views = await self._instances.list(inv.user)
             page = int(value) if value.isdigit() else 0
-            blocks = build_instance_list([v.instance for v in views], locale=locale, page=page)
-            return [Message(blocks, translate("list.title", locale, count=len(views)))]
+            return [instance_list(inv.context(self._now()), ListInstances(), views, page)]
         if action_id == ids.CANCEL:
             return [notice("notice.cancelled", locale)]
-        # A card's (or a confirmation's) button means a command about its instance, and is
-        # answered like the typed command. Stop and Delete buttons mean the confirmed command:
-        # the card's carry Slack's confirm dialog, and the confirmation message's are the
-        # answer to a typed stop/delete, so either way the user has confirmed once already.
-        command = card_command(ids.card_subcommand(action_id), value)
-        if command is not None:
-            return await self._run(inv, command)
         return []  # link buttons and unknown actions need no answer
 
     # --- modals -----------------------------------------------------------------------------
@@ -312,11 +213,17 @@ class Conversation:
         return parsed
 
     async def submit_create(self, inv: Invocation, command: Create) -> list[Message]:
-        return list(await self._guarded(inv, lambda: self._run(inv, command), command.subcommand))
+        return _messages(
+            await self._guarded(inv, lambda: self._run(inv, command), command.subcommand)
+        )
 
     async def home(self, inv: Invocation) -> Block:
         """The user's App Home: their login, their instances and the team's usage."""
         return await self._answers.home(inv)
+
+
+def _messages(replies: Sequence[Reply]) -> list[Message]:
+    return [reply for reply in replies if isinstance(reply, Message)]
 
 
 __all__ = [

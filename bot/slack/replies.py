@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Final, Literal
+from datetime import datetime
+from typing import Final
 
-from bot.domain.commands import Create
-from bot.domain.i18n import Locale, translate
+from bot.domain.commands.dispatch import Tone
+from bot.domain.i18n import Locale
 from bot.domain.identity import SlackOrigin, SlackUser
 from bot.scnet.errors import ScnetError
 from bot.services.errors import (
@@ -24,11 +25,9 @@ from bot.services.errors import (
     NotInChannel,
     ServiceError,
 )
-from bot.slack.blocks import build_notice
-from bot.slack.blocks.elements import Block
+from bot.slack.blocks.reply import Message, Modal, Reply, ReplyContext, notice
 
 log = logging.getLogger(__name__)
-Tone = Literal["info", "success", "warning", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,34 +47,11 @@ class Invocation:
             return None
         return SlackOrigin(channel_id=self.channel_id, thread_ts=self.thread_ts)
 
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    blocks: list[Block]
-    text: str
-    public: bool = False  # the user asked to share it in the channel
-    # Holds a secret (the access URL): only ever ephemeral to the caller or in their DM.
-    private: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Modal:
-    view: Block
-    # Filled in after the modal is open (the images list is an SCNet call; trigger ids
-    # expire after 3 s, so the modal opens first and is updated when the images arrive).
-    load_images: bool = False
-    prefill: Create | None = None
-
-
-Reply = Message | Modal
-
-
-def notice(key: str, locale: Locale, *, tone: Tone = "info", **params: object) -> Message:
-    """The catalog text ``key`` as a message, in ``locale``, filled with ``params``."""
-    return Message(
-        blocks=build_notice(key, locale=locale, tone=tone, params=params),
-        text=translate(key, locale, **params),
-    )
+    def context(self, now: datetime) -> ReplyContext:
+        """What a renderer knows of this invocation, at ``now``."""
+        return ReplyContext(
+            locale=self.locale, now=now, slash=self.command, channel_id=self.channel_id
+        )
 
 
 def failure_message(error: Exception, inv: Invocation) -> Message:
@@ -95,4 +71,13 @@ def failure_message(error: Exception, inv: Invocation) -> Message:
 _WARNINGS: Final = (LoginNeeded, AdminOnly, MemberNotMentioned, ChannelNotPicked, NotInChannel)
 
 
-__all__ = ["Invocation", "Message", "Modal", "Reply", "Tone", "failure_message", "notice"]
+__all__ = [
+    "Invocation",
+    "Message",
+    "Modal",
+    "Reply",
+    "ReplyContext",
+    "Tone",
+    "failure_message",
+    "notice",
+]

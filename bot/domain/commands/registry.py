@@ -1,9 +1,10 @@
-"""Every ``/scnet`` subcommand, declared once: its name, grammar, text, help and card button.
+"""Every ``/scnet`` subcommand, declared once: its grammar, text, help, buttons and answers.
 
-``parse_command``, ``command_text``, the help overview and the buttons of an instance card are
-all derived from ``DECLARATIONS``. Adding a subcommand is one ``Declaration`` here (with its
-command class and parser, which may live beside it), its texts in the catalog, the use case
-it runs and its answer in ``bot.slack.conversation``::
+``parse_command``, ``command_text``, the help overview, the buttons of an instance card and
+the Slack layer's dispatch (``answer_for``, ``button_command``) are all derived from
+``DECLARATIONS``. Adding a subcommand is one ``Declaration`` here (with its command class and
+parser, which may live beside it), its use case in ``bot.services``, its texts in the catalog,
+and, when its answer is more than a notice, its renderer beside its Block Kit::
 
     Declaration(
         "extend",
@@ -11,6 +12,13 @@ it runs and its answer in ``bot.slack.conversation``::
         words=ref_words,
         help=HelpKeys("help.extend.usage", "help.extend.summary", "help.extend.details"),
         on_card=lambda ref: Extend(ref=ref),  # a button ``instance.extend`` on the card
+        answers=(
+            answer(
+                Extend,
+                call("instances.extend", "user", "command.ref", by="command.by"),
+                reply=notice("notice.extended", tone="success", name="result.name"),
+            ),
+        ),
     )
 """
 
@@ -23,14 +31,23 @@ from typing import Any, Final
 
 from .bounds import MAX_TEXT_CHARS
 from .create import CreateFlags, parse_create
+from .dispatch import Answer, answer, call, notice, rendered
 from .model import (
+    Audit,
     Command,
     Create,
     Delete,
     Help,
     InstanceRef,
+    Lang,
+    Links,
+    ListImages,
     ListInstances,
+    Login,
     Logout,
+    Quota,
+    QuotaDigest,
+    QuotaSet,
     Restart,
     Status,
     Stop,
@@ -100,6 +117,15 @@ class Declaration:
     # The command a button on an instance card means (action id ``instance.<name>``, value
     # the instance id), or None when the card has no such button.
     on_card: Callable[[InstanceRef], Command] | None = None
+    # How each kind of command it parses is answered: the first that fits (``dispatch``).
+    answers: tuple[Answer, ...] = ()
+    # Other buttons that mean one of its commands: (action id, the command for the button's
+    # value, or None when the value names nothing).
+    buttons: tuple[tuple[str, Callable[[str], Command | None]], ...] = ()
+
+
+# The team's report, the caller's own figures in it (``quota``, and after ``quota set``).
+_QUOTA_REPORT: Final = call("quota.report", "user.team_id", caller="user")
 
 
 def _parse_create(args: Sequence[Word], flags: Flags) -> Command | UsageError:
@@ -120,6 +146,22 @@ def _parse_help(args: Sequence[Word], flags: Flags) -> Help | UsageError:
     return Help(topic=topic, public=flags.public)
 
 
+def _without_token(command: Command) -> bool:
+    return isinstance(command, Login) and command.token is None
+
+
+def _without_image(command: Command) -> bool:
+    return isinstance(command, Create) and command.image is None
+
+
+def _confirmed(command: Command) -> bool:
+    return isinstance(command, Stop | Delete) and command.confirmed
+
+
+# The renderers of the answers that are more than a notice (see ``dispatch.rendered``).
+_ANSWERS = "bot.slack.answers:"
+_OF_REF = ("user", "command.ref")
+
 # In the order the help overview lists them.
 _ALL: Final[tuple[Declaration, ...]] = (
     Declaration(
@@ -127,6 +169,7 @@ _ALL: Final[tuple[Declaration, ...]] = (
         parse=_parse_help,
         words=help_words,
         help=HelpKeys("help.help.usage", "help.help.summary", "help.help.details"),
+        answers=(answer(Help, reply=rendered(_ANSWERS + "help_page")),),
     ),
     Declaration(
         "login",
@@ -134,24 +177,50 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=login_words,
         help=HelpKeys("help.login.usage", "help.login.summary", "help.login.details"),
         private=True,
+        answers=(
+            answer(Login, reply=rendered(_ANSWERS + "login_form"), when=_without_token),
+            answer(
+                Login,
+                call("accounts.login_with_token", "user", "command.token"),
+                reply=notice("notice.logged_in", tone="success", user="result.identity.scnet_user"),
+            ),
+        ),
     ),
     Declaration(
         "logout",
         parse=no_arguments(Logout),
         words=no_words,
         help=HelpKeys("help.logout.usage", "help.logout.summary", "help.logout.details"),
+        answers=(
+            answer(Logout, call("accounts.logout", "user"), reply=rendered(_ANSWERS + "logout")),
+        ),
     ),
     Declaration(
         "whoami",
         parse=no_arguments(WhoAmI),
         words=no_words,
         help=HelpKeys("help.whoami.usage", "help.whoami.summary", "help.whoami.details"),
+        answers=(
+            answer(WhoAmI, call("accounts.whoami", "user"), reply=rendered(_ANSWERS + "whoami")),
+        ),
     ),
     Declaration(
         "images",
         parse=parse_images,
         words=images_words,
         help=HelpKeys("help.images.usage", "help.images.summary", "help.images.details"),
+        answers=(
+            answer(
+                ListImages,
+                call(
+                    "instances.images",
+                    "user",
+                    accelerator="command.accelerator",
+                    image_type="command.image_type",
+                ),
+                reply=rendered(_ANSWERS + "images"),
+            ),
+        ),
     ),
     Declaration(
         "create",
@@ -159,12 +228,27 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=create_words,
         help=HelpKeys("help.create.usage", "help.create.summary", "help.create.details"),
         force=True,
+        answers=(
+            answer(Create, reply=rendered(_ANSWERS + "create_form"), when=_without_image),
+            answer(
+                Create,
+                call("instances.create", "user", "command", origin="origin", is_admin="is_admin"),
+                reply=rendered(_ANSWERS + "created"),
+            ),
+        ),
     ),
     Declaration(
         "list",
         parse=no_arguments(ListInstances),
         words=no_words,
         help=HelpKeys("help.list.usage", "help.list.summary", "help.list.details"),
+        answers=(
+            answer(
+                ListInstances,
+                call("instances.list", "user"),
+                reply=rendered(_ANSWERS + "instance_list"),
+            ),
+        ),
     ),
     Declaration(
         "status",
@@ -172,6 +256,9 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=ref_words,
         help=HelpKeys("help.status.usage", "help.status.summary", "help.status.details"),
         on_card=lambda ref: Status(ref=ref),
+        answers=(
+            answer(Status, call("instances.status", *_OF_REF), reply=rendered(_ANSWERS + "card")),
+        ),
     ),
     Declaration(
         "url",
@@ -180,6 +267,9 @@ _ALL: Final[tuple[Declaration, ...]] = (
         help=HelpKeys("help.url.usage", "help.url.summary", "help.url.details"),
         private=True,
         on_card=lambda ref: Url(ref=ref),
+        answers=(
+            answer(Url, call("instances.access_url", *_OF_REF), reply=rendered(_ANSWERS + "url")),
+        ),
     ),
     Declaration(
         "restart",
@@ -187,6 +277,13 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=ref_words,
         help=HelpKeys("help.restart.usage", "help.restart.summary", "help.restart.details"),
         on_card=lambda ref: Restart(ref=ref),
+        answers=(
+            answer(
+                Restart,
+                call("instances.restart", *_OF_REF),
+                reply=notice("notice.restarting", tone="success", name="result.name"),
+            ),
+        ),
     ),
     Declaration(
         "stop",
@@ -195,6 +292,18 @@ _ALL: Final[tuple[Declaration, ...]] = (
         help=HelpKeys("help.stop.usage", "help.stop.summary", "help.stop.details"),
         # Every Stop button carries a confirm dialog or answers the typed stop's question.
         on_card=lambda ref: Stop(ref=ref, confirmed=True),
+        answers=(
+            answer(
+                Stop,
+                call("instances.stop", *_OF_REF),
+                reply=notice("notice.stopping", tone="success", name="result.name"),
+                when=_confirmed,
+            ),
+            # Typed, it asks first.
+            answer(
+                Stop, call("instances.status", *_OF_REF), reply=rendered(_ANSWERS + "confirmation")
+            ),
+        ),
     ),
     Declaration(
         "delete",
@@ -202,6 +311,19 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=ref_words,
         help=HelpKeys("help.delete.usage", "help.delete.summary", "help.delete.details"),
         on_card=lambda ref: Delete(ref=ref, confirmed=True),
+        answers=(
+            answer(
+                Delete,
+                call("instances.delete", *_OF_REF),
+                reply=notice("notice.deleted", tone="success", name="result.name"),
+                when=_confirmed,
+            ),
+            answer(
+                Delete,
+                call("instances.status", *_OF_REF),
+                reply=rendered(_ANSWERS + "confirmation"),
+            ),
+        ),
     ),
     Declaration(
         "watch",
@@ -209,6 +331,13 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=ref_words,
         help=HelpKeys("help.watch.usage", "help.watch.summary", "help.watch.details"),
         on_card=lambda ref: Watch(ref=ref),
+        answers=(
+            answer(
+                Watch,
+                call("instances.watch", *_OF_REF, origin="origin"),
+                reply=notice("notice.watching", tone="success", name="result.name"),
+            ),
+        ),
     ),
     Declaration(
         "unwatch",
@@ -216,34 +345,86 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=ref_words,
         help=HelpKeys("help.unwatch.usage", "help.unwatch.summary", "help.unwatch.details"),
         on_card=lambda ref: Unwatch(ref=ref),
+        answers=(
+            answer(
+                Unwatch,
+                call("instances.unwatch", *_OF_REF),
+                reply=notice("notice.unwatched", name="result.name"),
+            ),
+        ),
     ),
     Declaration(
         "quota",
         parse=parse_quota,
         words=quota_words,
         help=HelpKeys("help.quota.usage", "help.quota.summary", "help.quota.details"),
+        answers=(
+            answer(Quota, _QUOTA_REPORT, reply=rendered(_ANSWERS + "quota_report")),
+            answer(
+                QuotaSet,
+                call("quota.apply_limits", "user", "command", is_admin="is_admin"),
+                _QUOTA_REPORT,
+                reply=rendered(_ANSWERS + "quota_report"),
+            ),
+            answer(
+                QuotaDigest,
+                call("quota.digest_for", "user", "command", is_admin="is_admin", locale="locale"),
+                reply=rendered(_ANSWERS + "digest"),
+            ),
+        ),
     ),
     Declaration(
         "audit",
         parse=parse_audit,
         words=audit_words,
         help=HelpKeys("help.audit.usage", "help.audit.summary", "help.audit.details"),
+        answers=(
+            answer(
+                Audit,
+                call("audit_log.latest_for", "user", limit="command.entries", is_admin="is_admin"),
+                reply=rendered(_ANSWERS + "audit"),
+            ),
+        ),
     ),
     Declaration(
         "links",
         parse=parse_links,
         words=links_words,
         help=HelpKeys("help.links.usage", "help.links.summary", "help.links.details"),
+        answers=(
+            answer(
+                Links,
+                call(
+                    "channels.links",
+                    "user",
+                    "command",
+                    channel_id="channel_id",
+                    is_admin="is_admin",
+                ),
+                reply=rendered(_ANSWERS + "links"),
+            ),
+        ),
     ),
     Declaration(
         "lang",
         parse=parse_lang,
         words=lang_words,
         help=HelpKeys("help.lang.usage", "help.lang.summary", "help.lang.details"),
+        answers=(
+            answer(
+                Lang,
+                call("preferences.set_locale", "user", "command.locale"),
+                reply=notice("notice.lang_set", tone="success", locale="command.locale"),
+            ),
+        ),
     ),
 )
 DECLARATIONS: Final[Mapping[Subcommand, Declaration]] = {d.name: d for d in _ALL}
 SUBCOMMANDS: Final[tuple[Subcommand, ...]] = tuple(DECLARATIONS)
+_BUTTONS: Final[Mapping[str, Callable[[str], Command | None]]] = {
+    action_id: meaning for d in _ALL for action_id, meaning in d.buttons
+}
+BUTTON_IDS: Final[frozenset[str]] = frozenset(_BUTTONS)  # what ``button_command`` knows
 
 
 def parse_slack_text(text: str) -> Command | UsageError:
@@ -299,6 +480,20 @@ def card_command(subcommand: Subcommand, instance_id: str) -> Command | None:
     if declaration is None or declaration.on_card is None:
         return None
     return declaration.on_card(InstanceRef("id", instance_id.strip().lower()))
+
+
+def answer_for(command: Command) -> Answer | None:
+    """How ``command`` is answered: its use cases and its reply (see ``dispatch``)."""
+    declaration = DECLARATIONS.get(command.subcommand)
+    if declaration is None:
+        return None
+    return next((a for a in declaration.answers if a.fits(command)), None)
+
+
+def button_command(action_id: str, value: str) -> Command | None:
+    """What a press of a declared button (not an instance card's) means, or None."""
+    meaning = _BUTTONS.get(action_id)
+    return None if meaning is None else meaning(value)
 
 
 def _known(word: str) -> Subcommand | None:

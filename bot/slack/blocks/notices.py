@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal
+from typing import Final
 
+from bot.domain.commands.dispatch import Tone
 from bot.domain.i18n import Locale
 
 from .elements import Block, section
 from .wording import words
 
-Tone = Literal["info", "success", "warning", "error"]
 TONE_EMOJI: Final[Mapping[Tone, str]] = {
     "info": ":information_source:",
     "success": ":white_check_mark:",
