@@ -9,20 +9,23 @@ same transaction.
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
 
 from bot.domain.commands import Create, InstanceRef
 from bot.domain.commands.create import instance_spec
+from bot.domain.costs import InstanceCost
 from bot.domain.identity import SlackOrigin, SlackUser
 from bot.domain.instances import Image, Instance, InstanceSpec, ListFilter, NodeLimits
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import InputError, ScnetError
 from bot.services.accounts import AccountService
+from bot.services.costs import CostService
 from bot.services.errors import (
     AlreadyRunning,
     ImageOtherAccelerator,
@@ -59,6 +62,8 @@ class InstanceView:
     instance: Instance
     tracked: bool
     watching: bool
+    # Running time and estimated cost so far (``bot.services.costs``); None before it ran.
+    cost: InstanceCost | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +81,14 @@ class InstanceService:
         accounts: AccountService,
         now: Now,
         watch_policy: WatchPolicy | None = None,
+        costs: CostService | None = None,
     ) -> None:
         self._db = db
         self._client = client
         self._accounts = accounts
         self._now = now
         self._watch = watch_policy or WatchPolicy()
+        self._costs = costs  # budgets before a create; running time and cost on cards
         self._groups: dict[tuple[str, str], NodeLimits] = {}
 
     # --- reads ------------------------------------------------------------------------------
@@ -111,9 +118,10 @@ class InstanceService:
             watched = {w.instance_id for w in await watches.list_watches(session)}
         # SCNet is the truth for what exists; tracked instances it no longer lists (deleted
         # from the web console) are left out, and the store only adds what the bot knows.
-        return [
+        views = [
             InstanceView(i, tracked=i.id in tracked, watching=i.id in watched) for i in page.items
         ]
+        return await self._with_costs(user, views)
 
     async def status(self, user: SlackUser, ref: InstanceRef) -> InstanceView:
         """One instance, found by id or name; the stored status follows SCNet's."""
@@ -125,7 +133,19 @@ class InstanceService:
                 await instances.record_status(
                     session, instance.id, status=instance.status, now=self._now()
                 )
-        return InstanceView(instance, tracked=tracked is not None, watching=watch is not None)
+        view = InstanceView(instance, tracked=tracked is not None, watching=watch is not None)
+        return (await self._with_costs(user, [view]))[0]
+
+    async def _with_costs(
+        self, user: SlackUser, views: builtins.list[InstanceView]
+    ) -> builtins.list[InstanceView]:
+        """``views`` with their running time and cost; the runs they show are recorded."""
+        if self._costs is None or not views:
+            return views
+        listed = [view.instance for view in views]
+        await self._costs.note_listing(user, listed)
+        found = await self._costs.instance_costs(user.team_id, listed, owner_user_id=user.user_id)
+        return [replace(view, cost=found.get(view.instance.id)) for view in views]
 
     async def access_url(self, user: SlackUser, ref: InstanceRef) -> tuple[Instance, Secret | None]:
         """The instance and its access URL; no URL (and no request for one) unless Running."""
@@ -153,6 +173,12 @@ class InstanceService:
         if command.image is None:
             raise ValueError("create without an image is handled by the create modal")
         image_ref = command.image
+        if self._costs is not None:  # a spent budget refuses before SCNet is asked anything
+            try:
+                await self._costs.check_budget(user, force=command.force, is_admin=is_admin)
+            except ServiceError as error:
+                await self._audit(user, "create", outcome=type(error).__name__, detail=image_ref)
+                raise
 
         async def run(caller: Caller) -> Created:
             image = await self._resolve_image(caller, image_ref, command.accelerator)
