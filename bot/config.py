@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     autostop_reminder_minutes: int = Field(default=15, ge=0, le=24 * 60)
     # A create waiting on an admin's approval expires (with a DM) after this many hours.
     approval_ttl_hours: float = Field(default=24.0, gt=0, le=30 * 24)
+    # A create waiting in the team's queue is dropped (with a DM) after this many hours.
+    queue_ttl_hours: float = Field(default=72.0, gt=0, le=90 * 24)
     # A user whose SCNet balance falls below this many CNY gets a DM, once per fall.
     low_balance_cny: Decimal = Field(default=Decimal(100), ge=0, le=10_000_000)
     # Every logged-in user's SCNet balance is read this often, seconds (background reads).

@@ -22,6 +22,9 @@ job                every   what
 ``housekeeping``   3600 s  drop settled notices and old event keys (``Upkeep.prune``)
 ``approvals``      60 s    expire approval requests past ``APPROVAL_TTL_HOURS`` and update
                            admin messages that lag their request (``ApprovalService``)
+``queue-drain``    1 s     create the next queued create of each team whose usage allows
+                           it, drop expired ones (``CreateQueue.drain``); also at once
+                           after a stop or delete through the bot
 =================  ======  ==========================================================
 
 Only the leader runs the work; every replica runs ``leadership`` and takes over within one
@@ -61,6 +64,7 @@ DIGEST: Final = "digest"
 QUOTA_ALERTS: Final = "quota-alerts"
 HOUSEKEEPING: Final = "housekeeping"
 APPROVALS: Final = "approvals"
+QUEUE_DRAIN: Final = "queue-drain"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class JobIntervals:
     quota_alerts: float = 60.0
     housekeeping: float = 3600.0
     approvals: float = 60.0  # a request expires within this long of its time
+    queue_drain: float = 1.0  # capacity freed -> the next queued create, within this (+ a read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +288,7 @@ def define_jobs(
     quota_alerts: Work | None = None,
     housekeeping: Work | None = None,
     approvals: Work | None = None,
+    queue_drain: Work | None = None,
     intervals: JobIntervals | None = None,
 ) -> None:
     """The background work of the watch issue, on ``jobs``."""
@@ -311,3 +317,5 @@ def define_jobs(
         jobs.every(HOUSEKEEPING, every.housekeeping, housekeeping, at_start=False)
     if approvals is not None:
         jobs.every(APPROVALS, every.approvals, approvals)
+    if queue_drain is not None:
+        jobs.every(QUEUE_DRAIN, every.queue_drain, queue_drain)

@@ -23,7 +23,12 @@
     │   └── BudgetSpent       the month's budget (the member's or the team's) is spent
     ├── UnknownResourceGroup  ``quota rate`` for a group SCNet does not offer      .known
     ├── ForceNotAllowed       ``--force`` past the limits is for admins
-    └── DigestChannelNeeded   the digest has no channel yet: name one
+    ├── DigestChannelNeeded   the digest has no channel yet: name one
+    ├── QueueNeverFits        a create larger than a limit itself: queueing cannot help
+    ├── QueueFull             the member has as many creates queued as one may     .limit
+    ├── QueueRequestUnknown   no queued request of the team has that id
+    ├── QueueNotYours         only the requester may cancel a queued request
+    └── QueueAlreadyLeft      the request was created, failed, cancelled or dropped .state
 
 SCNet's own errors (``bot.scnet.errors``) pass through unchanged; they name their catalog text
 the same way. Neither tree translates anything: the presentation layer (``bot.slack``) looks
@@ -207,3 +212,29 @@ class ForceNotAllowed(ServiceError):
 
 class DigestChannelNeeded(ServiceError):
     message_key = "quota.digest_no_channel"
+
+
+class QueueNeverFits(ServiceError):
+    message_key = "queue.never_fits"
+
+
+class QueueFull(ServiceError):
+    message_key = "queue.full"
+
+
+class QueueRequestUnknown(ServiceError):
+    message_key = "queue.unknown_request"
+
+
+class QueueNotYours(ServiceError):
+    message_key = "queue.not_yours"
+
+
+class QueueAlreadyLeft(ServiceError):
+    """The request left the queue before this (cancel pressed twice, or it was created)."""
+
+    message_key = "queue.already_left"
+
+    def __init__(self, *, state: str, name: str) -> None:
+        self.state = state
+        super().__init__(state=state, name=name)

@@ -90,6 +90,9 @@ class InstanceService:
         self._watch = watch_policy or WatchPolicy()
         self._costs = costs  # budgets before a create; running time and cost on cards
         self._groups: dict[tuple[str, str], NodeLimits] = {}
+        # Called after a stop or delete through the bot: the create queue's drain, so that a
+        # request waiting for the capacity it frees goes at once (set by ``bot.wiring``).
+        self.on_capacity_freed: Callable[[], None] = lambda: None
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -167,9 +170,11 @@ class InstanceService:
         *,
         origin: SlackOrigin | None,
         is_admin: bool = False,
+        quota_checked: bool = False,
     ) -> Created:
         """Create as ``user``, within the team's and the member's limits: the resolved spec is
-        checked before SCNet is asked (``--force`` skips that, for admins only)."""
+        checked before SCNet is asked (``--force`` skips that, for admins only;
+        ``quota_checked``: the caller has just checked it, as the create queue's drain has)."""
         if command.image is None:
             raise ValueError("create without an image is handled by the create modal")
         image_ref = command.image
@@ -181,17 +186,9 @@ class InstanceService:
                 raise
 
         async def run(caller: Caller) -> Created:
-            image = await self._resolve_image(caller, image_ref, command.accelerator)
-            accelerator = command.accelerator or image.accelerator or "gpu"
-            limits = await self._node_limits(caller, accelerator, command.resource_group)
-            spec = instance_spec(
-                command,
-                image=image,
-                resource_group=limits.resource_group,
-                default_name=self._default_name(user),
-            )
-            check_node_limits(spec, limits)
-            await check_create(self._db, user, spec, force=command.force, is_admin=is_admin)
+            spec = await self._spec(caller, user, command)
+            if not quota_checked:
+                await check_create(self._db, user, spec, force=command.force, is_admin=is_admin)
             await self._refuse_taken_name(caller, user, spec.name)
             return Created(await self._client.create_instance(caller, spec), spec)
 
@@ -218,6 +215,82 @@ class InstanceService:
                 detail=f"{created.spec.name} {created.spec.version}",
             )
         return created
+
+    async def resolve(self, user: SlackUser, command: Create) -> InstanceSpec:
+        """The spec ``command`` would create, its name chosen now when it names none, checked
+        against the node's limits and the user's names but not the team's limits, with
+        nothing created: what the create queue keeps while the request waits."""
+        if command.image is None:
+            raise ValueError("create without an image is handled by the create modal")
+
+        async def run(caller: Caller) -> InstanceSpec:
+            spec = await self._spec(caller, user, command)
+            await self._refuse_taken_name(caller, user, spec.name)
+            return spec
+
+        return await self._accounts.call(user, run)
+
+    async def find_named(self, user: SlackUser, name: str) -> Instance | None:
+        """The user's instance called ``name`` as SCNet lists it now (the newest, if several)."""
+        page = await self._accounts.call(
+            user, lambda caller: self._client.list_instances(caller, ListFilter(limit=LIST_LIMIT))
+        )
+        named = [i for i in page.items if i.name == name]
+        named.sort(key=lambda i: i.created_at or datetime.min.replace(tzinfo=self._now().tzinfo))
+        return named[-1] if named else None
+
+    async def adopt(
+        self, user: SlackUser, instance: Instance, *, origin: SlackOrigin | None, detail: str
+    ) -> None:
+        """Track and watch an instance created for ``user`` whose create was not recorded (its
+        outcome was unknown, or the process died before writing it), as ``create`` would
+        have; audited as a create found again."""
+        now = self._now()
+        async with self._db.transaction() as session:
+            # Idempotent: takes over a record the usage sync may have made of it meanwhile.
+            await instances.track_created(
+                session,
+                instance.id,
+                spec=InstanceSpec(
+                    name=instance.name,
+                    task_type=instance.task_type,
+                    accelerator=instance.accelerator,
+                    resource_group=instance.resource_group,
+                    version=instance.version,
+                    image_path=instance.image_path,
+                    resources=instance.resources,
+                    timeout_limit=instance.timeout_limit,
+                    description=instance.description,
+                ),
+                owner=user,
+                origin=origin,
+                now=now,
+                status=instance.status,
+            )
+            await self._start_watch(session, instance.id, now=now, soon=False)
+            await audit.record(
+                session,
+                user,
+                action="create",
+                outcome="reconciled",
+                now=now,
+                instance_id=instance.id,
+                detail=detail[:200],
+            )
+
+    async def _spec(self, caller: Caller, user: SlackUser, command: Create) -> InstanceSpec:
+        assert command.image is not None
+        image = await self._resolve_image(caller, command.image, command.accelerator)
+        accelerator = command.accelerator or image.accelerator or "gpu"
+        limits = await self._node_limits(caller, accelerator, command.resource_group)
+        spec = instance_spec(
+            command,
+            image=image,
+            resource_group=limits.resource_group,
+            default_name=self._default_name(user),
+        )
+        check_node_limits(spec, limits)
+        return spec
 
     async def _refuse_taken_name(self, caller: Caller, user: SlackUser, name: str) -> None:
         """``NameTaken`` when the user has an instance called ``name`` already.
@@ -330,6 +403,8 @@ class InstanceService:
             elif action == "restart":
                 await self._ensure_tracked(session, user, instance, origin=None)
                 await self._start_watch(session, instance.id, now=now, soon=True)
+        if action in {"stop", "delete"}:
+            self.on_capacity_freed()
         return instance
 
     async def watch(

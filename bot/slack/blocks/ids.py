@@ -100,4 +100,6 @@ APPROVE: Final = "approval.approve"
 DENY: Final = "approval.deny"
 DENY_CALLBACK: Final = "approval.deny"  # private_metadata: the request id
 DENY_REASON_BLOCK: Final = "approval.reason"
+# A queued create's Cancel button (/scnet queue, App Home, the "queued" answer; value: its id).
+QUEUE_CANCEL: Final = "queue.cancel"
 CANCEL_APPROVAL: Final = "approval.cancel"  # the requester takes it back (value: the request id)

@@ -22,6 +22,7 @@ from bot.domain.secret import Secret
 
 from . import ids, limits
 from .approvals import build_approval_notice
+from .create_queue import build_queue_notice
 from .display import duration_text, short_id, slack_time, status_label, status_text
 from .elements import Block, Element, actions, button, context, divider, section
 from .instances import build_access_url, build_instance_card
@@ -145,6 +146,8 @@ def build_delivery(delivery: Delivery, *, command: str = "/scnet") -> tuple[list
     instance = delivery.instance
     if delivery.kind == NoticeKind.APPROVAL_RESULT:
         return build_approval_notice(delivery, command=command)
+    if delivery.kind == NoticeKind.QUEUE:
+        return build_queue_notice(delivery.payload, locale=locale, command=command)
     if delivery.kind == NoticeKind.DIGEST and delivery.digest is not None:
         digest = delivery.digest
         return build_digest(digest, locale=locale, command=command), digest_text(digest, locale)
