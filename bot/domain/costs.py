@@ -313,3 +313,39 @@ class SpendSummary:
             )
         except (KeyError, ValueError, TypeError, ArithmeticError, AssertionError):
             return None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetNotice:
+    """The month's spend of the team (``member_user_id`` None) or a member reached
+    ``percent`` of its budget. What the outbox carries, as JSON."""
+
+    percent: int
+    spent: Decimal
+    budget: Decimal
+    month: str
+    member_user_id: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "percent": self.percent,
+            "spent": str(fen(self.spent)),
+            "budget": str(self.budget),
+            "month": self.month,
+            "member": self.member_user_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> BudgetNotice | None:
+        try:
+            member = data.get("member")
+            percent = data["percent"]
+            return cls(
+                percent=percent if isinstance(percent, int) else 0,
+                spent=Decimal(str(data["spent"])),
+                budget=Decimal(str(data["budget"])),
+                month=str(data.get("month") or ""),
+                member_user_id=member if isinstance(member, str) and member else None,
+            )
+        except (KeyError, ArithmeticError, ValueError):
+            return None

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.costs import SpendSummary
 from bot.domain.i18n import Locale
 from bot.domain.quota import QUOTA_RESOURCES, QuotaLimits, QuotaResource, Usage
 
@@ -105,9 +106,10 @@ class Digest:
     long_runners: tuple[LongRunner, ...] = ()  # longest first
     long_running_hours: int = DEFAULT_LONG_RUNNING_HOURS
     timezone: str = DEFAULT_DIGEST_TIMEZONE
+    spend: SpendSummary | None = None  # the estimated spend, once a team has rates or budgets
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "day": self.day.isoformat(),
             "usage": _usage_json(self.usage),
             "limits": None if self.limits is None else _limits_json(self.limits),
@@ -119,6 +121,9 @@ class Digest:
             "hours": self.long_running_hours,
             "tz": self.timezone,
         }
+        if self.spend is not None:  # a digest without spend keeps its payload as it was
+            data["spend"] = self.spend.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Digest | None:
@@ -128,6 +133,7 @@ class Digest:
         except (KeyError, ValueError):
             return None
         limits = data.get("limits")
+        spend = data.get("spend")
         return cls(
             day=day,
             usage=_usage_of(data.get("usage")),
@@ -144,6 +150,7 @@ class Digest:
             ),
             long_running_hours=_int(data.get("hours")) or DEFAULT_LONG_RUNNING_HOURS,
             timezone=str(data.get("tz") or DEFAULT_DIGEST_TIMEZONE),
+            spend=SpendSummary.from_json(spend) if isinstance(spend, Mapping) else None,
         )
 
 

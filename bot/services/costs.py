@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from bot.domain.costs import (
+    BudgetNotice,
     InstanceCost,
     Rates,
     Run,
@@ -114,42 +115,6 @@ class CostReport:
     spend: SpendReport
     month: str  # YYYY-MM in the team's time zone
     timezone: str
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetNotice:
-    """The month's spend of the team (``member_user_id`` None) or a member reached
-    ``percent`` of its budget. What the outbox carries, as JSON."""
-
-    percent: int
-    spent: Decimal
-    budget: Decimal
-    month: str
-    member_user_id: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "percent": self.percent,
-            "spent": str(fen(self.spent)),
-            "budget": str(self.budget),
-            "month": self.month,
-            "member": self.member_user_id,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> BudgetNotice | None:
-        try:
-            member = data.get("member")
-            percent = data["percent"]
-            return cls(
-                percent=percent if isinstance(percent, int) else 0,
-                spent=Decimal(str(data["spent"])),
-                budget=Decimal(str(data["budget"])),
-                month=str(data.get("month") or ""),
-                member_user_id=member if isinstance(member, str) and member else None,
-            )
-        except (KeyError, ArithmeticError, ValueError):
-            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,7 +501,6 @@ async def _announce_budget(
 
 __all__ = [
     "BalanceCheck",
-    "BudgetNotice",
     "CostReport",
     "CostService",
     "RateChange",

@@ -8,7 +8,7 @@ scheduled ``sync_usage`` makes the bot know of instances started from SCNet's we
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -141,6 +141,9 @@ class QuotaService:
         # Per user: node limits and when they were read (each costs several SCNet reads).
         self._node_limits: dict[SlackUser, tuple[datetime, tuple[NodeLimits, ...]]] = {}
         # Which accelerator serves a resource group, by AI base URL and group: never changes.
+        # Every list merged is also shown here (``bot.services.costs`` records the runs it
+        # shows), the watcher's and the usage sync's alike; set by ``bot.wiring``.
+        self.on_listing: Callable[[SlackUser, InstancePage], Awaitable[object]] | None = None
         self._group_accelerators: dict[tuple[str, str], str] = {}
 
     async def holdings(self, team_id: str) -> list[Holding]:
@@ -378,6 +381,8 @@ class QuotaService:
     async def merge_listing(self, user: SlackUser, page: InstancePage) -> tuple[int, int]:
         """Merge one list of ``user``'s instances read elsewhere (the watcher's) into the
         ledger; (added or changed, gone)."""
+        if self.on_listing is not None:
+            await self.on_listing(user, page)
         complete = page.total is None or page.total <= len(page.items)
         return await self._merge(user, page.items, complete=complete)
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.costs import SpendSummary
 from bot.domain.digest import (
     Digest,
     LongRunner,
@@ -46,6 +47,7 @@ from bot.services.announce import (
     announce_member_quota_alert,
     announce_quota_alert,
 )
+from bot.services.costs import CostService
 from bot.services.quota import QuotaReport, QuotaService
 from bot.store import outbox, quota_alerts, team_settings
 from bot.store.database import Database, Session
@@ -73,9 +75,11 @@ class QuotaNotices:
         quota: QuotaService,
         now: Callable[[], datetime],
         on_notice: Callable[[], None] = lambda: None,
+        costs: CostService | None = None,
     ) -> None:
         self._db = db
         self._quota = quota
+        self._costs = costs  # the digest's spend, where the team has rates or budgets
         self._now = now
         self._on_notice = on_notice  # a notice was queued: deliver soon
 
@@ -121,6 +125,7 @@ class QuotaNotices:
             long_runners=tuple(long_runners),
             long_running_hours=hours,
             timezone=team.schedule.timezone,
+            spend=await self._spend(team.team_id),
         )
         async with self._db.transaction() as session:
             return await announce_digest(
@@ -131,6 +136,14 @@ class QuotaNotices:
                 locale=team.locale,
                 now=now,
             )
+
+    async def _spend(self, team_id: str) -> SpendSummary | None:
+        if self._costs is None:
+            return None
+        summary = await self._costs.summary(team_id)
+        if not summary.priced and summary.team_budget is None and not summary.members:
+            return None  # no rates, no budgets: the team does not track costs
+        return summary
 
     # --- quota alerts -----------------------------------------------------------------------
 

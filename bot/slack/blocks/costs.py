@@ -11,8 +11,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
-from bot.domain.costs import InstanceCost, Rates, Spend, SpendSummary, budget_percent, fen
+from bot.domain.costs import (
+    BudgetNotice,
+    InstanceCost,
+    Rates,
+    Spend,
+    SpendSummary,
+    budget_percent,
+    fen,
+)
 from bot.domain.i18n import Locale
+from bot.domain.notices import NoticeKind
 
 from .display import duration_text, slack_time
 from .elements import Block, context, section
@@ -236,3 +245,35 @@ def build_low_balance(
     """The DM when the user's SCNet balance fell below the floor (this one is SCNet's own)."""
     text = words("costs.low_balance", locale, balance=money(balance), floor=money(floor))
     return [section(f":warning: {text}"), context(words("costs.low_balance_note", locale))], text
+
+
+COST_NOTICES: Final = frozenset(
+    {NoticeKind.BUDGET_ALERT, NoticeKind.BUDGET_ALERT_DM, NoticeKind.LOW_BALANCE}
+)
+
+
+def build_cost_notice(
+    kind: NoticeKind, payload: Mapping[str, object], *, locale: Locale
+) -> tuple[list[Block], str]:
+    """A budget alert (channel or DM) or a low-balance DM, from its outbox payload."""
+    if kind == NoticeKind.LOW_BALANCE:
+        raw = payload.get("balance")
+        data = raw if isinstance(raw, Mapping) else {}
+        try:
+            balance, floor = Decimal(str(data["balance"])), Decimal(str(data["floor"]))
+        except (KeyError, ArithmeticError, ValueError) as error:
+            raise ValueError("a low-balance notice without its figures") from error
+        return build_low_balance(balance=balance, floor=floor, locale=locale)
+    raw = payload.get("budget")
+    notice = BudgetNotice.from_json(raw) if isinstance(raw, Mapping) else None
+    if notice is None:
+        raise ValueError("a budget alert without its figures")
+    return build_budget_alert(
+        percent=notice.percent,
+        spent=notice.spent,
+        budget=notice.budget,
+        month=notice.month,
+        member_user_id=notice.member_user_id,
+        to_member=kind == NoticeKind.BUDGET_ALERT_DM,
+        locale=locale,
+    )

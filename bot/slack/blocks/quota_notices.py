@@ -16,6 +16,7 @@ from bot.domain.digest import Digest, DigestSchedule, QuotaAlert, clock_text
 from bot.domain.i18n import Locale, translate
 
 from . import limits
+from .costs import build_spend
 from .display import duration_text, slack_time
 from .elements import Block, context, divider, section
 from .limits import escape_mrkdwn
@@ -73,6 +74,9 @@ def build_digest(digest: Digest, *, locale: Locale, command: str) -> list[Block]
         blocks.append(_titled(words("digest.long_title", locale, hours=hours), lines))
     else:
         blocks.append(section(words("digest.long_none", locale, hours=hours)))
+    if digest.spend is not None:
+        blocks.append(divider())
+        blocks += build_spend(digest.spend, locale=locale, command=command)
     blocks.append(context(words("digest.footer", locale, tz=digest.timezone, command=command)))
     return limits.message_blocks(blocks)
 

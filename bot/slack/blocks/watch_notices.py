@@ -22,6 +22,7 @@ from bot.domain.secret import Secret
 
 from . import ids, limits
 from .approvals import build_approval_notice
+from .costs import COST_NOTICES, build_cost_notice
 from .create_queue import build_queue_notice
 from .display import duration_text, short_id, slack_time, status_label, status_text
 from .elements import Block, Element, actions, button, context, divider, section
@@ -148,6 +149,8 @@ def build_delivery(delivery: Delivery, *, command: str = "/scnet") -> tuple[list
         return build_approval_notice(delivery, command=command)
     if delivery.kind == NoticeKind.QUEUE:
         return build_queue_notice(delivery.payload, locale=locale, command=command)
+    if delivery.kind in COST_NOTICES:
+        return build_cost_notice(delivery.kind, delivery.payload, locale=locale)
     if delivery.kind == NoticeKind.DIGEST and delivery.digest is not None:
         digest = delivery.digest
         return build_digest(digest, locale=locale, command=command), digest_text(digest, locale)
