@@ -114,6 +114,10 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "`{part}` cannot be used with this command.",
         "zh": "此命令不支持 `{part}`。",
     },
+    "usage.flags_exclusive": {
+        "en": "`{part}` and `{other}` cannot be used together.",
+        "zh": "`{part}` 和 `{other}` 不能同时使用。",
+    },
     "usage.missing_ref": {
         "en": ("Which instance? Give its id, an id prefix of at least 6 characters, or its name."),
         "zh": "请指定实例：完整 ID、至少 6 个字符的 ID 前缀，或实例名称。",

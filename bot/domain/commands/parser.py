@@ -69,8 +69,17 @@ SLACK_ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 @dataclass(frozen=True, slots=True)
 class Flags:
-    public: bool = False
-    force: bool = False
+    """The flags typed (without their dashes): ``public`` and those subcommands declare."""
+
+    names: frozenset[str] = frozenset()
+
+    @property
+    def public(self) -> bool:
+        return "public" in self.names
+
+    @property
+    def force(self) -> bool:
+        return "force" in self.names
 
 
 def too_long(text: str) -> UsageError:
@@ -100,20 +109,22 @@ def concerning(result: Command | UsageError, subcommand: Subcommand | None) -> C
     return result
 
 
-def split_flags(words: Sequence[Word]) -> tuple[Flags, list[Word]] | UsageError:
-    public = force = False
+def split_flags(
+    words: Sequence[Word], known: Sequence[str] = ("public",)
+) -> tuple[Flags, list[Word]] | UsageError:
+    """The flags among ``words`` (each one of ``known``) and the other words, in order."""
+    names: set[str] = set()
     rest: list[Word] = []
     for word in words:
         flag = flag_name(word)
         if flag is None:
             rest.append(word)
-        elif flag == "public":
-            public = True
-        elif flag == "force":
-            force = True
+        elif flag in known:
+            names.add(flag)
         else:
-            return usage("usage.unknown_flag", part=word.text, valid="--public, --force")
-    return Flags(public=public, force=force), rest
+            valid = ", ".join(f"--{name}" for name in known)
+            return usage("usage.unknown_flag", part=word.text, valid=valid)
+    return Flags(frozenset(names)), rest
 
 
 def flag_name(word: Word) -> str | None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from .bounds import MAX_TEXT_CHARS
@@ -113,7 +113,11 @@ class Declaration:
     words: Callable[[Any], list[str]]
     help: HelpKeys
     private: bool = False  # the reply holds something private: ``--public`` is refused
-    force: bool = False  # ``--force`` applies
+    # The flags it takes besides ``--public`` (``"force"`` for ``--force``): each one sets the
+    # bool field of that name on its commands, and ``command_text`` writes it back.
+    flags: tuple[str, ...] = ()
+    # Flags of ``flags`` of which at most one may be given.
+    exclusive: frozenset[str] = frozenset()
     # The command a button on an instance card means (action id ``instance.<name>``, value
     # the instance id), or None when the card has no such button.
     on_card: Callable[[InstanceRef], Command] | None = None
@@ -227,7 +231,7 @@ _ALL: Final[tuple[Declaration, ...]] = (
         parse=_parse_create,
         words=create_words,
         help=HelpKeys("help.create.usage", "help.create.summary", "help.create.details"),
-        force=True,
+        flags=("force",),
         answers=(
             answer(Create, reply=rendered(_ANSWERS + "create_form"), when=_without_image),
             answer(
@@ -424,6 +428,10 @@ SUBCOMMANDS: Final[tuple[Subcommand, ...]] = tuple(DECLARATIONS)
 _BUTTONS: Final[Mapping[str, Callable[[str], Command | None]]] = {
     action_id: meaning for d in _ALL for action_id, meaning in d.buttons
 }
+# Every flag a subcommand takes, in the order the unknown-flag error lists them.
+FLAGS: Final[tuple[str, ...]] = tuple(
+    dict.fromkeys(("public", *(f for d in _ALL for f in d.flags)))
+)
 BUTTON_IDS: Final[frozenset[str]] = frozenset(_BUTTONS)  # what ``button_command`` knows
 
 
@@ -447,7 +455,7 @@ def parse_command(text: str) -> Command | UsageError:
     words = tokenise(text)
     if isinstance(words, UsageError):
         return broken_quote(words, _known(first_word(text)))
-    split = split_flags(words)
+    split = split_flags(words, FLAGS)
     if isinstance(split, UsageError):
         head = next((word.text.lower() for word in words if flag_name(word) is None), "")
         return concerning(split, _known(head))
@@ -466,9 +474,9 @@ def command_text(command: Command) -> str:
     The canonical text of a command, which ``parse_command`` reads back: for the audit trail
     and the console's echo; a login token is written as the mask only.
     """
-    words = [command.subcommand, *DECLARATIONS[command.subcommand].words(command)]
-    if isinstance(command, Create) and command.force:
-        words.append("--force")
+    declaration = DECLARATIONS[command.subcommand]
+    words = [command.subcommand, *declaration.words(command)]
+    words += [f"--{flag}" for flag in declaration.flags if getattr(command, flag, False)]
     if command.public:
         words.append("--public")
     return " ".join(words)
@@ -503,11 +511,19 @@ def _known(word: str) -> Subcommand | None:
 def _parse_arguments(
     declaration: Declaration, args: Sequence[Word], flags: Flags
 ) -> Command | UsageError:
-    if flags.force and not declaration.force:
-        return usage("usage.flag_not_allowed", part="--force")
+    not_taken = sorted(flags.names - {"public", *declaration.flags})
+    if not_taken:
+        return usage("usage.flag_not_allowed", part=f"--{not_taken[0]}")
     if flags.public and declaration.private:
         return usage("usage.flag_not_allowed", part="--public")
-    return declaration.parse(args, flags)
+    both = [flag for flag in declaration.flags if flag in flags.names & declaration.exclusive]
+    if len(both) > 1:
+        return usage("usage.flags_exclusive", part=f"--{both[0]}", other=f"--{both[1]}")
+    parsed = declaration.parse(args, flags)
+    set_flags = {flag: True for flag in flags.names if flag in declaration.flags}
+    if isinstance(parsed, UsageError) or not set_flags:
+        return parsed
+    return replace(parsed, **set_flags)
 
 
 def _unknown_subcommand(word: str) -> UsageError:
