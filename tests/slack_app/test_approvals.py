@@ -369,3 +369,20 @@ def press_payload(body: bytes) -> JSON:
 
 def rebuilt(request: SlackRequest, payload: JSON) -> SlackRequest:
     return replace(request, body=urlencode({"payload": json.dumps(payload)}).encode())
+
+
+async def test_an_image_gone_since_the_request_fails_clearly_to_both(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    request = await approvals.ask()
+    sim = world.scnet.sim
+    sim.images[:] = [i for i in sim.images if f"{i.name}:{i.tag}" != "jupyter:4.4-py3.7-cpu"]
+    await approvals.press(approvals.boss, ids.APPROVE, request)
+    assert not sim.instances
+    told = approvals.private_to(approvals.boss)[-1].all_text()
+    assert "image `jupyter:4.4-py3.7-cpu` no longer exists" in told
+    assert "no longer exists" in approvals.current(request).all_text()
+    await approvals.deliver()
+    dm = approvals.dms(world.alice)[-1].all_text()
+    assert "could not be made: the image `jupyter:4.4-py3.7-cpu` no longer exists" in dm
