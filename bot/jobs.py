@@ -20,6 +20,10 @@ job                every   what
 ``quota-alerts``   60 s    alert a team's digest channel when usage crosses 80% or 100%
                            of a team limit (``QuotaNotices.check_thresholds``)
 ``housekeeping``   3600 s  drop settled notices and old event keys (``Upkeep.prune``)
+``budget-alerts``  60 s    end the runs of instances gone from the ledger, then alert at
+                           80% / 100% of a month's budget (``CostService.check_budgets``)
+``balances``       600 s   read each user's SCNet balance, DM below ``LOW_BALANCE_CNY``
+                           (``BALANCE_CHECK_SECONDS``; ``CostService.check_balances``)
 ``approvals``      60 s    expire approval requests past ``APPROVAL_TTL_HOURS`` and update
                            admin messages that lag their request (``ApprovalService``)
 ``queue-drain``    1 s     create the next queued create of each team whose usage allows
@@ -63,6 +67,8 @@ USAGE_SYNC: Final = "usage-sync"
 DIGEST: Final = "digest"
 QUOTA_ALERTS: Final = "quota-alerts"
 HOUSEKEEPING: Final = "housekeeping"
+BUDGET_ALERTS: Final = "budget-alerts"
+BALANCES: Final = "balances"
 APPROVALS: Final = "approvals"
 QUEUE_DRAIN: Final = "queue-drain"
 

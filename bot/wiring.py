@@ -55,17 +55,19 @@ from bot.domain.i18n import DEFAULT_LOCALE
 from bot.domain.identity import SlackUser
 from bot.domain.notices import NoticeSender
 from bot.domain.secret import Secret
-from bot.jobs import QUEUE_DRAIN, JobIntervals, Jobs, define_jobs
+from bot.jobs import BALANCES, BUDGET_ALERTS, QUEUE_DRAIN, JobIntervals, Jobs, define_jobs
 from bot.metrics import Metrics
 from bot.scnet.budget import RequestBudget
 from bot.scnet.client import ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
 from bot.scnet.simulator import Delays, ScnetSimulator
+from bot.scnet.simulator.billing import DEMO_PRICES
 from bot.scnet.simulator.catalog import REGIONS, demo_resource_groups
 from bot.services.accounts import AccountPolicy, AccountService
 from bot.services.approvals import ApprovalService, NoBoard
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
+from bot.services.costs import CostService
 from bot.services.create_queue import CreateQueue, QueuePolicy
 from bot.services.event_ledger import EventLedger
 from bot.services.instances import InstanceService, WatchPolicy
@@ -103,6 +105,7 @@ class Runtime:
     accounts: AccountService
     instances: InstanceService
     quota: QuotaService
+    costs: CostService  # rates, budgets, spend and balances
     preferences: Preferences
     events: EventLedger
     conversation: Conversation
@@ -158,17 +161,22 @@ async def open_runtime(
         now=now,
         on_renewal=metrics.observe_renewal,
     )
+    costs = CostService(
+        db=db, client=client, accounts=accounts, now=now, low_balance=settings.low_balance_cny
+    )
     instances = InstanceService(
         db=db,
         client=client,
         accounts=accounts,
         now=now,
+        costs=costs,
         watch_policy=WatchPolicy(
             first_poll_after=timedelta(seconds=min(5.0, settings.cadence)),
             min_interval=timedelta(seconds=settings.cadence),
         ),
     )
     quota = QuotaService(db=db, client=client, accounts=accounts, now=now)
+    quota.on_listing = costs.note_listing  # every list the bot merges shows runs to record
     approvals = ApprovalService(
         db=db,
         instances=instances,
@@ -207,6 +215,7 @@ async def open_runtime(
         accounts=accounts,
         instances=instances,
         quota=quota,
+        costs=costs,
         preferences=preferences,
         events=EventLedger(db=db, now=now),
         conversation=conversation,
@@ -318,8 +327,13 @@ async def start_background(
     upkeep = Upkeep(db=runtime.db, now=runtime.now)
     runtime.approvals.on_notice = jobs.deliver_soon
     quota_notices = QuotaNotices(
-        db=runtime.db, quota=runtime.quota, now=runtime.now, on_notice=jobs.deliver_soon
+        db=runtime.db,
+        quota=runtime.quota,
+        now=runtime.now,
+        on_notice=jobs.deliver_soon,
+        costs=runtime.costs,
     )
+    runtime.costs.on_notice = jobs.deliver_soon
 
     lately = timedelta(seconds=every.usage_sync)
 
@@ -343,6 +357,13 @@ async def start_background(
         approvals=runtime.approvals.expire_due,
         queue_drain=runtime.queue.drain,
         intervals=every,
+    )
+    jobs.every(BUDGET_ALERTS, every.quota_alerts, runtime.costs.check_budgets)
+    jobs.every(
+        BALANCES,
+        runtime.settings.balance_check_seconds,
+        runtime.costs.check_balances,
+        at_start=False,  # a new leader has its watches to poll first
     )
     await jobs.start()
     stack.push_async_callback(jobs.stop)
@@ -390,7 +411,7 @@ async def open_slack_bot(
 DEMO_SCNET_USER = "demo"
 DEMO_ACCESS_KEY = "AK-demo"
 DEMO_SECRET_KEY = "SK-demo"  # noqa: S105 - the simulator's demo account, printed on purpose
-DEMO_BALANCE = "888.00"
+DEMO_BALANCE = "118.00"  # near LOW_BALANCE_CNY: a few minutes of running show its DM
 
 
 @dataclass
@@ -414,7 +435,9 @@ async def open_demo(stack: AsyncExitStack, *, port: int = 0, **overrides: object
     the simulator and the temporary database win over the environment (``.env`` is not read),
     so a demo never touches a real database or SCNet."""
     sim = ScnetSimulator(
-        delays=Delays(waiting=3, deploying=4), resource_groups=demo_resource_groups()
+        delays=Delays(waiting=3, deploying=4),
+        resource_groups=demo_resource_groups(),
+        prices=DEMO_PRICES,  # a balance that falls fast enough to see the low-balance DM
     )
     sim.add_user(
         DEMO_SCNET_USER,
@@ -431,6 +454,7 @@ async def open_demo(stack: AsyncExitStack, *, port: int = 0, **overrides: object
         "database_url": f"sqlite:///{Path(folder) / 'demo.db'}",
         "encryption_keys": generate_key(),
         "watch_cadence": 2,  # the simulator's instances start in seconds: watch them closely
+        "balance_check_seconds": 30,  # and their balances fall in minutes (DEMO_PRICES)
         **overrides,
     }
     settings = load_settings(**values, _env_file=None)

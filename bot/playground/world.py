@@ -26,6 +26,7 @@ from bot.domain.identity import SlackUser
 from bot.domain.secret import Secret
 from bot.playground.fake_slack import Channel, FakeSlack, User
 from bot.scnet.simulator import Delays, ScnetSimulator
+from bot.scnet.simulator.billing import DEMO_PRICES
 from bot.scnet.simulator.catalog import demo_resource_groups
 from bot.slack.http import events_handler
 from bot.slack.sender import SlackDelivery
@@ -72,7 +73,11 @@ async def open_world(options: WorldOptions | None = None) -> AsyncIterator[World
     async with AsyncExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scnet-playground-")))
         # The console demo's nodes (bot.wiring.open_demo): the README's examples fit on them.
-        simulator = ScnetSimulator(delays=chosen.delays, resource_groups=demo_resource_groups())
+        # DEMO_PRICES: a running instance costs Bob's 120.50 below the 100 floor in minutes,
+        # so the low-balance DM shows (balances are read every 30 s here).
+        simulator = ScnetSimulator(
+            delays=chosen.delays, resource_groups=demo_resource_groups(), prices=DEMO_PRICES
+        )
         simulator.add_user("alice", balance="888.00")
         simulator.add_user("bob", balance="120.50")
         scnet_url = await simulator.start()
@@ -99,6 +104,7 @@ async def open_world(options: WorldOptions | None = None) -> AsyncIterator[World
             slack_api_url=slack.api_url,
             bot_admins=alice.id,
             watch_cadence=chosen.cadence,
+            balance_check_seconds=30,
             _env_file=None,
         )
         runtime = await open_runtime(settings, stack)
