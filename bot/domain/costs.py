@@ -349,3 +349,11 @@ class BudgetNotice:
             )
         except (KeyError, ArithmeticError, ValueError):
             return None
+
+
+@dataclass(frozen=True, slots=True)
+class RatesShown:
+    """What ``quota rate`` answers: every group's rates, and the one just set."""
+
+    rates: Mapping[str, Rates]
+    changed: str | None = None

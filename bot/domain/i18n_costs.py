@@ -40,6 +40,22 @@ ENTRIES: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "There is no resource group `{group}`. Known groups: {known}.",
         "zh": "没有资源组 `{group}`。已知的资源组：{known}。",
     },
+    "costs.usage_rate_group": {
+        "en": "Name the resource group the rates are for: `group=<group>` (see `quota rate`).",
+        "zh": "请用 `group=<资源组>` 指明费率所属的资源组（见 `quota rate`）。",
+    },
+    "costs.usage_rate_group_name": {
+        "en": "`{part}` is no resource group name: letters, digits, `_`, `.` and `-` only.",
+        "zh": "`{part}` 不是资源组名称：只能包含字母、数字、`_`、`.` 和 `-`。",
+    },
+    "costs.usage_rate_empty": {
+        "en": "Give at least one rate for `{group}`: `gpu=`, `cpu=` or `ram=` (CNY per hour).",
+        "zh": "请为 `{group}` 至少给出一项费率：`gpu=`、`cpu=` 或 `ram=`（每小时人民币）。",
+    },
+    "costs.usage_budget_alone": {
+        "en": "`budget=` is set on its own (with `user=` for a member), not with `{part}`.",
+        "zh": "`budget=` 需单独设置（成员预算可加 `user=`），不能与 `{part}` 一起设置。",
+    },
     "costs.amount_not_a_number": {
         "en": "`{option}={value}` is not an amount: give CNY as a plain number, such as `2.5`.",
         "zh": "`{option}={value}` 不是金额：请用普通数字表示人民币，例如 `2.5`。",

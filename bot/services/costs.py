@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from bot.domain.commands.costs import QuotaBudget, QuotaRate
 from bot.domain.costs import (
     BudgetNotice,
     InstanceCost,
     Rates,
+    RatesShown,
     Run,
     Spend,
     SpendReport,
@@ -260,6 +262,33 @@ class CostService:
                 now=now,
                 detail=f"{member or 'team'} {'off' if budget is None else budget}",
             )
+
+    async def rates_for(
+        self, actor: SlackUser, command: QuotaRate, *, is_admin: bool
+    ) -> RatesShown:
+        """``quota rate``: the team's rates (anyone may read them), set first when the
+        command names a group (admins only)."""
+        changed = None
+        if command.changes:
+            assert command.group is not None  # ``changes`` says so
+            change = RateChange(command.group, gpu=command.gpu, cpu=command.cpu, ram=command.ram)
+            await self.set_rates(actor, change, is_admin=is_admin)
+            changed = command.group
+        return RatesShown(rates=await self.rates(actor.team_id), changed=changed)
+
+    async def apply_budget(
+        self, actor: SlackUser, command: QuotaBudget, *, is_admin: bool
+    ) -> QuotaBudget:
+        """``quota set budget=``: as ``set_budget``; the command back, for the answer."""
+        member = command.member
+        await self.set_budget(
+            actor,
+            command.budget,
+            member=None if member is None else member.value,
+            member_by_mention=member is None or member.kind == "user_id",
+            is_admin=is_admin,
+        )
+        return command
 
     # --- spend --------------------------------------------------------------------------------
 

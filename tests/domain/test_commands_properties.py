@@ -47,6 +47,7 @@ from bot.domain.commands import (
     parse_slack_text,
 )
 from bot.domain.commands.bounds import EXCERPT_CHARS, REF_NAME_CHARS
+from bot.domain.commands.costs import QuotaBudget, QuotaRate
 from bot.domain.i18n import CATALOG, LOCALES
 from bot.domain.instances import ACCELERATORS, TASK_TYPES, MountSpec, PortSpec
 from bot.domain.secret import Secret
@@ -239,6 +240,26 @@ digests = st.one_of(
     ),
 )
 public = st.booleans()
+rates = st.decimals(min_value=0, max_value=100, places=4, allow_nan=False, allow_infinity=False)
+quota_rates = st.one_of(
+    st.builds(QuotaRate, public=public),
+    st.builds(
+        QuotaRate,
+        group=st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,30}", fullmatch=True),
+        gpu=rates,
+        cpu=optional(rates),
+        ram=optional(rates),
+        public=public,
+    ),
+)
+budgets = st.builds(
+    QuotaBudget,
+    budget=optional(
+        st.decimals(min_value=0, max_value=10**8, places=2, allow_nan=False, allow_infinity=False)
+    ),
+    member=optional(members),
+    public=public,
+)
 ref_commands = st.one_of(
     *(
         st.builds(cls, ref=refs(), public=public)
@@ -263,6 +284,8 @@ commands = st.one_of(
     st.builds(Quota, public=public),
     st.builds(QuotaSet, limits=quota_limits, member=optional(members), public=public),
     digests,
+    quota_rates,
+    budgets,
     st.builds(Audit, entries=st.integers(1, 100), public=public),
     st.builds(Links, enabled=optional(st.booleans()), public=public),
     st.builds(Lang, locale=st.sampled_from(["zh", "en"]), public=public),

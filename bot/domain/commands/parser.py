@@ -28,6 +28,7 @@ from bot.domain.quota import QuotaLimits
 from bot.domain.secret import MASK
 
 from .bounds import AUDIT_DEFAULT, AUDIT_ENTRIES, DIGEST_HOURS, MAX_TEXT_CHARS, QUOTA_BOUNDS
+from .costs import QuotaBudget, QuotaRate, parse_quota_budget, parse_quota_rate
 from .create import collect_options
 from .model import (
     Audit,
@@ -59,7 +60,7 @@ from .values import (
 FLAGS: Final = ("public", "force")
 # "--" typed on a Mac or phone often arrives as an em or en dash.
 _FLAG_PREFIXES: Final = ("--", "—", "–")
-QUOTA_KEYS: Final = ("gpus", "cpus", "ram", "instances", "user")
+QUOTA_KEYS: Final = ("gpus", "cpus", "ram", "instances", "user", "budget")
 DIGEST_KEYS: Final = ("at", "tz", "hours")
 DIGEST_OFF: Final = "off"
 _IMAGE_TYPES: Final[Mapping[str, ImageType]] = {"base": "Base", "jupyterlab": "JupyterLab"}
@@ -201,12 +202,16 @@ def parse_images(args: Sequence[Word], flags: Flags) -> ListImages | UsageError:
     return ListImages(accelerator=accelerator, image_type=image_type, public=flags.public)
 
 
-def parse_quota(args: Sequence[Word], flags: Flags) -> Quota | QuotaSet | QuotaDigest | UsageError:
+def parse_quota(
+    args: Sequence[Word], flags: Flags
+) -> Quota | QuotaSet | QuotaDigest | QuotaRate | QuotaBudget | UsageError:
     if not args:
         return Quota(public=flags.public)
     action = "" if args[0].is_option else args[0].text.lower()
     if action == "digest":
         return _parse_digest(args[1:], flags)
+    if action == "rate":
+        return parse_quota_rate(args[1:], public=flags.public)
     if action != "set":
         return usage("usage.unknown_quota_action", part=args[0].text)
     stray = [word for word in args[1:] if not word.is_option]
@@ -218,6 +223,8 @@ def parse_quota(args: Sequence[Word], flags: Flags) -> Quota | QuotaSet | QuotaD
     single, _ = collected
     if not set(single) - {"user"}:
         return usage("usage.quota_set_empty")
+    if "budget" in single:
+        return parse_quota_budget(single, public=flags.public)
     return _build_quota_set(single, flags)
 
 

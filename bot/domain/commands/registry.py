@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from .bounds import MAX_TEXT_CHARS
+from .costs import QuotaBudget, QuotaRate
 from .create import CreateFlags, parse_create
 from .dispatch import Answer, answer, call, notice, rendered
 from .model import (
@@ -374,6 +375,16 @@ _ALL: Final[tuple[Declaration, ...]] = (
                 QuotaDigest,
                 call("quota.digest_for", "user", "command", is_admin="is_admin", locale="locale"),
                 reply=rendered(_ANSWERS + "digest"),
+            ),
+            answer(
+                QuotaRate,
+                call("costs.rates_for", "user", "command", is_admin="is_admin"),
+                reply=rendered("bot.slack.blocks.costs:rates_reply"),
+            ),
+            answer(
+                QuotaBudget,
+                call("costs.apply_budget", "user", "command", is_admin="is_admin"),
+                reply=rendered("bot.slack.blocks.costs:budget_reply"),
             ),
         ),
     ),

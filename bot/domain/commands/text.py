@@ -10,6 +10,7 @@ from bot.domain.digest import clock_text
 from bot.domain.durations import format_timeout
 from bot.domain.secret import MASK
 
+from .costs import BUDGET_OFF, RATE_KEYS, QuotaBudget, QuotaRate
 from .model import (
     Audit,
     ChannelRef,
@@ -57,7 +58,13 @@ def ref_words(command: RefCommand) -> list[str]:
     return [quote(command.ref.value)]
 
 
-def quota_words(command: Quota | QuotaSet | QuotaDigest) -> list[str]:
+def quota_words(
+    command: Quota | QuotaSet | QuotaDigest | QuotaRate | QuotaBudget,
+) -> list[str]:
+    if isinstance(command, QuotaRate):
+        return rate_words(command)
+    if isinstance(command, QuotaBudget):
+        return budget_words(command)
     if isinstance(command, QuotaSet):
         return ["set", *_quota_options(command)]
     if isinstance(command, QuotaDigest):
@@ -126,6 +133,25 @@ def _quota_options(command: QuotaSet) -> list[str]:
     if command.member is not None:
         words.append(f"user={quote(_member_text(command.member))}")
     return words
+
+
+def rate_words(command: QuotaRate) -> list[str]:
+    if command.group is None:
+        return ["rate"]
+    values = {"group": command.group, "gpu": command.gpu, "cpu": command.cpu, "ram": command.ram}
+    return ["rate", *_options((key, _text(values[key])) for key in RATE_KEYS)]
+
+
+def budget_words(command: QuotaBudget) -> list[str]:
+    budget = BUDGET_OFF if command.budget is None else str(command.budget)
+    words = ["set", f"budget={budget}"]
+    if command.member is not None:
+        words.append(f"user={quote(_member_text(command.member))}")
+    return words
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _digest_arguments(command: QuotaDigest) -> list[str]:

@@ -11,21 +11,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
+from bot.domain.commands.costs import QuotaBudget, QuotaRate
 from bot.domain.costs import (
     BudgetNotice,
     InstanceCost,
     Rates,
+    RatesShown,
     Spend,
     SpendSummary,
     budget_percent,
     fen,
 )
-from bot.domain.i18n import Locale
+from bot.domain.i18n import Locale, translate
 from bot.domain.notices import NoticeKind
 
 from .display import duration_text, slack_time
 from .elements import Block, context, section
 from .quota import mention
+from .reply import Message, ReplyContext
 from .wording import words, words_with
 
 SPENDERS_SHOWN: Final = 10
@@ -277,3 +280,18 @@ def build_cost_notice(
         to_member=kind == NoticeKind.BUDGET_ALERT_DM,
         locale=locale,
     )
+
+
+# --- replies (``bot.domain.commands.registry``: ``quota rate``, ``quota set budget=``) ---------
+
+
+def rates_reply(ctx: ReplyContext, command: QuotaRate, shown: RatesShown) -> Message:
+    blocks = build_rates(shown.rates, locale=ctx.locale, command=ctx.slash, changed=shown.changed)
+    text = translate("costs.rates_title", ctx.locale)
+    return Message(blocks, text, public=command.public)
+
+
+def budget_reply(ctx: ReplyContext, command: QuotaBudget, result: QuotaBudget) -> Message:
+    member = None if result.member is None else result.member.value
+    blocks = build_budget_set(result.budget, member_user_id=member, locale=ctx.locale)
+    return Message(blocks, translate("costs.estimate_note", ctx.locale), public=command.public)
