@@ -440,7 +440,8 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
             "`timeout` (HH:MM:SS or unlimited), `port` (N, N/http or N/ssh; repeatable), "
             "`mount` (src:dst[:data|path]; repeatable), `script` (start script), `desc`.\n"
             'Quote values with spaces: `script="pip install x && python a.py"`. '
-            "Admins may add `--force` to go past the team's limits.\n"
+            "Admins may add `--force` to go past the team's limits; anyone may add `--ask`: "
+            "past them, the create is asked of an admin instead of refused.\n"
             "Examples:\n`{command} create jupyter:4.4-py3.7-cpu`\n"
             "`{command} create pytorch:2.1.0-py3.10-cuda12.1 name=train gpus=2 ram=64G "
             "timeout=12:00:00 port=6006/http`"
@@ -453,7 +454,8 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
             "`timeout`（HH:MM:SS 或 unlimited）、`port`（N、N/http 或 N/ssh，可重复）、"
             "`mount`（源:目标[:data|path]，可重复）、`script`（启动脚本）、`desc`。\n"
             '含空格的值请加引号：`script="pip install x && python a.py"`。'
-            "管理员可加 `--force` 突破团队限额。\n"
+            "管理员可加 `--force` 突破团队限额；任何人可加 `--ask`："
+            "超出限额时改为请管理员批准，而不是直接拒绝。\n"
             "示例：\n`{command} create jupyter:4.4-py3.7-cpu`\n"
             "`{command} create pytorch:2.1.0-py3.10-cuda12.1 name=train gpus=2 ram=64G "
             "timeout=12:00:00 port=6006/http`"
@@ -624,7 +626,9 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
             "and an alert whenever usage reaches 80% or 100% of a team limit. Defaults: "
             "at={digest_at}, tz={digest_tz}, hours={digest_hours}; an option left out keeps its "
             "value. Invite the bot to the channel. `{command} quota digest` shows the settings, "
-            "`{command} quota digest off` stops both."
+            "`{command} quota digest off` stops both.\n"
+            "Admins: `{command} quota approvals #approvals` posts creates asked past the limits "
+            "there (`off`: a DM to each admin), with Approve and Deny."
         ),
         "zh": (
             "`{command} quota` 显示当前谁占用了多少加速卡、CPU 和内存，"
@@ -635,7 +639,9 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
             "每天在该频道发布摘要（用量、占用最多的成员、运行超过 `hours` 小时的实例），"
             "并在用量达到团队限额的 80% 或 100% 时发出提醒。默认值：at={digest_at}、"
             "tz={digest_tz}、hours={digest_hours}；未给出的选项保持原值。请先把机器人邀请进该频道。"
-            "`{command} quota digest` 查看设置，`{command} quota digest off` 同时停止摘要和提醒。"
+            "`{command} quota digest` 查看设置，`{command} quota digest off` 同时停止摘要和提醒。\n"
+            "管理员：`{command} quota approvals #频道` 将超出限额的创建申请发布到该频道"
+            "（`off`：私信每位管理员），附批准和拒绝按钮。"
         ),
     },
     "help.audit.usage": {
