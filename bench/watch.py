@@ -67,7 +67,9 @@ LISTS = (
     "GET /ai/openapi/v2/instance-service/task/list",
 )
 IMAGE = "jupyter:4.4-py3.7-cpu"
-SCRIPT = str(Path(__file__).resolve())
+# The child runs as a module from the repository root: run as a script, bench/ would come first
+# on its path and a bench named like a standard module (queue, ...) would shadow it.
+ROOT = str(Path(__file__).resolve().parents[1])
 
 
 def slack_id(user: int) -> str:
@@ -96,7 +98,6 @@ def offsets(args: argparse.Namespace) -> list[float]:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
     from bot.domain.secret import Secret as ChildSecret  # the child's imports
     from bot.scnet.budget import RequestBudget
     from bot.scnet.client import Caller, ClientOptions, ScnetClient
@@ -225,7 +226,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def child_arguments(args: argparse.Namespace) -> list[str]:
     return [
-        SCRIPT,
+        "-m",
+        "bench.watch",
         "--serve",
         f"--users={args.users}",
         f"--instances={args.instances}",
@@ -243,6 +245,7 @@ async def run(args: argparse.Namespace) -> bool:
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         limit=16 * 1024 * 1024,
+        cwd=ROOT,
     )
     assert child.stdout is not None
     assert child.stdin is not None
