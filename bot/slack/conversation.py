@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bot.domain.commands import (
     Command,
@@ -41,13 +41,14 @@ from bot.slack.answers import Answers, instance_list
 from bot.slack.blocks import build_usage_error, ids, submission_errors
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
-from bot.slack.dispatch import UseCases, answer_with, render, scope_of
+from bot.slack.dispatch import UseCases, answer_with, refusal, render, scope_of
 from bot.slack.replies import Invocation, Message, Modal, Reply, failure_message, notice
 
 if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
     from bot.services.accounts import AccountService
     from bot.services.audit_log import AuditLog
     from bot.services.channels import ChannelChoices
+    from bot.services.create_queue import CreateQueue
     from bot.services.instances import InstanceService
     from bot.services.preferences import Preferences
     from bot.services.quota import QuotaService
@@ -107,7 +108,13 @@ class Conversation:
                 **(services or {}),
             }
         )
-        self._answers = Answers(accounts=accounts, instances=instances, quota=quota, now=now)
+        self._answers = Answers(
+            accounts=accounts,
+            instances=instances,
+            quota=quota,
+            now=now,
+            queue=cast("CreateQueue | None", (services or {}).get("queue")),
+        )
 
     # --- slash commands ---------------------------------------------------------------------
 
@@ -133,13 +140,25 @@ class Conversation:
             reply = render(answer, inv, command, scope_of(inv, command), self._now())
             self._observe(command.subcommand, "form" if isinstance(reply, Modal) else "ok")
             return [reply]
-        return list(await self._guarded(inv, lambda: self._run(inv, command), command.subcommand))
+        return list(
+            await self._guarded(
+                inv, lambda: self._run(inv, command), command.subcommand, self._told(inv, command)
+            )
+        )
+
+    def _told(self, inv: Invocation, command: Command) -> Callable[[Exception], Message]:
+        """What the user is told when ``command``'s use case raises."""
+        answer = answer_for(command)
+        if answer is None:
+            return lambda error: failure_message(error, inv)
+        return lambda error: refusal(answer, inv, command, error, self._now())
 
     async def _guarded(
         self,
         inv: Invocation,
         run: Callable[[], Awaitable[Sequence[Reply]]],
         name: str | None = None,
+        told: Callable[[Exception], Message] | None = None,
     ) -> Sequence[Reply]:
         """``run``'s messages, or the notice for what it raised; ``name``: the command's, to
         count it (None: a button that is no command, such as a list page)."""
@@ -149,7 +168,7 @@ class Conversation:
         except Exception as error:
             if name is not None:
                 self._observe(name, outcome_of(error))
-            return [failure_message(error, inv)]
+            return [told(error) if told is not None else failure_message(error, inv)]
         if name is not None:
             self._observe(name, "ok")
         return messages
@@ -213,9 +232,7 @@ class Conversation:
         return parsed
 
     async def submit_create(self, inv: Invocation, command: Create) -> list[Message]:
-        return _messages(
-            await self._guarded(inv, lambda: self._run(inv, command), command.subcommand)
-        )
+        return _messages(await self.run(inv, command))
 
     async def home(self, inv: Invocation) -> Block:
         """The user's App Home: their login, their instances and the team's usage."""

@@ -17,8 +17,10 @@ from typing import Any, cast
 from bot.domain.commands import Command
 from bot.domain.commands.dispatch import Answer, Call, NoticeReply, Rendered, read_path
 from bot.domain.i18n import Locale
-from bot.slack.blocks.reply import Reply, notice
-from bot.slack.replies import Invocation
+from bot.scnet.errors import ScnetError
+from bot.services.errors import ServiceError
+from bot.slack.blocks.reply import Message, Reply, notice
+from bot.slack.replies import Invocation, failure_message
 
 Renderer = Callable[..., Reply]
 
@@ -79,6 +81,21 @@ def render(
     return renderer(reply)(inv.context(now), command, scope["result"])
 
 
+def refusal(
+    answer: Answer,
+    inv: Invocation,
+    command: Command,
+    error: Exception,
+    now: datetime,
+) -> Message:
+    """What the user is told when ``answer``'s use case raised ``error``: its notice, or what
+    the answer's ``refusal`` renderer makes of it (for a service or SCNet refusal only)."""
+    told = failure_message(error, inv)
+    if answer.refusal is None or not isinstance(error, ServiceError | ScnetError):
+        return told
+    return cast(Message, renderer(answer.refusal)(inv.context(now), command, error, told))
+
+
 @cache
 def renderer(reply: Rendered) -> Renderer:
     """The function ``reply`` names (``"module:function"``); ``LookupError`` when none."""
@@ -90,4 +107,4 @@ def renderer(reply: Rendered) -> Renderer:
     return cast(Renderer, found)
 
 
-__all__ = ["UseCases", "answer_with", "render", "renderer", "scope_of"]
+__all__ = ["UseCases", "answer_with", "refusal", "render", "renderer", "scope_of"]

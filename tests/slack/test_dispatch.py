@@ -4,6 +4,7 @@ renderer they name exists and takes what they pass."""
 from __future__ import annotations
 
 import inspect
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -16,11 +17,13 @@ from bot.domain.secret import Secret
 from bot.services.accounts import AccountService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
+from bot.services.costs import CostService
+from bot.services.errors import AdminOnly
 from bot.services.instances import InstanceService
 from bot.services.preferences import Preferences
 from bot.services.quota import QuotaService
-from bot.slack.dispatch import renderer, scope_of
-from bot.slack.replies import Invocation
+from bot.slack.dispatch import refusal, renderer, scope_of
+from bot.slack.replies import Invocation, Message, ReplyContext, failure_message
 from tests.domain.test_commands_properties import commands
 
 # The use cases ``Conversation`` is given, by the names the registry's calls use.
@@ -31,8 +34,10 @@ SERVICES: dict[str, type] = {
     "preferences": Preferences,
     "channels": ChannelChoices,
     "audit_log": AuditLog,
+    "costs": CostService,
 }
 SCOPE = set(scope_of(Invocation(SlackUser("T1", "U1"), "en"), Login()))
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ANSWERS: list[Answer] = [a for d in DECLARATIONS.values() for a in d.answers]
 
 
@@ -72,3 +77,25 @@ def test_each_reply_named_exists(answer: Answer) -> None:
         assert isinstance(reply, Rendered)
         parameters = inspect.signature(renderer(reply)).parameters
         assert len([p for p in parameters.values() if p.default is p.empty]) == 3
+    if answer.refusal is not None:
+        parameters = inspect.signature(renderer(answer.refusal)).parameters
+        assert len(parameters) == 4
+
+
+def test_a_refusal_renderer_answers_a_refusal_and_gets_its_notice() -> None:
+    """A use case's refusal reaches the answer's ``refusal`` renderer with the notice the
+    error names; anything else (a bug) is the plain unexpected-error notice."""
+    inv = Invocation(SlackUser("T1", "U1"), "en")
+    declared = Answer(Login, Rendered("x:y"), refusal=Rendered(f"{__name__}:with_a_button"))
+    told = refusal(declared, inv, Login(), AdminOnly(), NOW)
+    assert told.text.startswith("refused: ")
+    assert told.blocks[-1] == {"type": "actions", "elements": []}
+    assert told.text.removeprefix("refused: ") == failure_message(AdminOnly(), inv).text
+    bug = refusal(declared, inv, Login(), RuntimeError("boom"), NOW)
+    assert bug == failure_message(RuntimeError("boom"), inv)
+
+
+def with_a_button(
+    _ctx: ReplyContext, _command: Command, _error: Exception, told: Message
+) -> Message:
+    return Message([*told.blocks, {"type": "actions", "elements": []}], f"refused: {told.text}")

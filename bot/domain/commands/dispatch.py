@@ -81,6 +81,10 @@ class Answer:
     reply: Reply
     runs: tuple[Call, ...] = ()
     when: Callable[[Command], bool] | None = None
+    # When a use case refuses (a service or SCNet error the user is told): a renderer
+    # ``(context, command, error, told) -> Message`` that answers instead of ``told``, the
+    # notice the error names (to add buttons to it, say). None: ``told`` as it is.
+    refusal: Rendered | None = None
 
     def fits(self, command: Command) -> bool:
         return type(command) is self.command and (self.when is None or self.when(command))
@@ -91,9 +95,10 @@ def answer(
     *runs: Call,
     reply: Reply,
     when: Callable[[Command], bool] | None = None,
+    refusal: Rendered | None = None,
 ) -> Answer:
     """``answer(Restart, call("instances.restart", "user", "command.ref"), reply=notice(...))``."""
-    return Answer(command, reply, runs, when)
+    return Answer(command, reply, runs, when, refusal)
 
 
 def read_path(path: str, scope: Mapping[str, object]) -> object:
