@@ -206,6 +206,7 @@ async def open_runtime(
         audit_log=audit_log,
         now=now,
         observe_command=metrics.observe_command,
+        services={"approvals": approvals},
     )
     return Runtime(
         settings=settings,
@@ -245,7 +246,7 @@ def slack_app(runtime: Runtime, *, still_waiting_after: float = STILL_WAITING_AF
     adapter = SlackAdapter(
         conversation=runtime.conversation,
         people=people,
-        approvals=ApprovalActions(runtime.approvals, ttl_hours=round(settings.approval_ttl_hours)),
+        approvals=ApprovalActions(runtime.approvals, now=runtime.now),
         events=runtime.events,
         command=settings.slash_command,
         still_waiting_after=still_waiting_after,

@@ -139,6 +139,7 @@ class Asked:
 
     request: ApprovalRequest | None = None
     created: Created | None = None
+    hours: int = 24  # how long the request waits for an admin (``APPROVAL_TTL_HOURS``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,12 +217,17 @@ class ApprovalService:
         self, user: SlackUser, command: Create, *, origin: SlackOrigin | None, is_admin: bool
     ) -> Asked:
         """Create now if the limits allow it, else file a request for an admin."""
-        command = replace(command, force=False, public=False)
+        command = replace(command, force=False, public=False, ask=False)
         try:
             created = await self._instances.create(user, command, origin=origin, is_admin=is_admin)
         except LimitRefusal as refusal:
-            return Asked(request=await self.file(user, command, refusal, origin=origin))
-        return Asked(created=created)
+            filed = await self.file(user, command, refusal, origin=origin)
+            return Asked(request=filed, hours=self.ttl_hours)
+        return Asked(created=created, hours=self.ttl_hours)
+
+    @property
+    def ttl_hours(self) -> int:
+        return max(1, round(self._ttl.total_seconds() / 3600))
 
     async def file(
         self,
@@ -234,7 +240,7 @@ class ApprovalService:
         """File a request for ``command`` (which ``refusal`` refused) and show it to admins."""
         spec = await self._instances.resolve(user, command)
         # The name is fixed now, so the requester knows what to look for, and the admin too.
-        fixed = replace(command, name=spec.name, force=False, public=False)
+        fixed = replace(command, name=spec.name, force=False, public=False, ask=False)
         text = command_text(fixed)
         standing = await self._standing(user, Usage.of(spec.resources))
         now = self._now()
@@ -585,4 +591,4 @@ def _same_create(text: str, command: Create) -> bool:
         return False
     if command.name is None:
         asked = replace(asked, name=None)
-    return asked == replace(command, force=False, public=False)
+    return asked == replace(command, force=False, public=False, ask=False)

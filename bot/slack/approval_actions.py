@@ -10,20 +10,21 @@ only turns its outcomes into messages.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.domain.commands import Create
 from bot.domain.i18n import translate
 from bot.services.approval_errors import ApprovalDecided
-from bot.slack.blocks import build_created
 from bot.slack.blocks.approvals import (
-    build_asked,
+    asked_reply,
     build_decided,
     build_deny_modal,
     decided_text,
     failure_text,
 )
-from bot.slack.blocks.elements import context, section
+from bot.slack.blocks.elements import section
 from bot.slack.blocks.quota import mention
 from bot.slack.blocks.refusal import spec_command
 from bot.slack.blocks.wording import words, words_with
@@ -35,14 +36,20 @@ if TYPE_CHECKING:  # the use case is injected; importing it would load the store
 log = logging.getLogger(__name__)
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _request_id(value: str) -> int | None:
     return int(value) if value.strip().isdigit() else None
 
 
 class ApprovalActions:
-    def __init__(self, approvals: ApprovalService, *, ttl_hours: int) -> None:
+    def __init__(
+        self, approvals: ApprovalService, *, now: Callable[[], datetime] = utc_now
+    ) -> None:
         self._approvals = approvals
-        self._hours = ttl_hours
+        self._now = now
 
     def _failure(self, error: Exception, inv: Invocation) -> Message:
         if isinstance(error, ApprovalDecided):
@@ -68,20 +75,7 @@ class ApprovalActions:
             )
         except Exception as error:
             return self._failure(error, inv)
-        if asked.created is not None:
-            created = asked.created
-            blocks = build_created(
-                instance_id=created.instance_id, name=created.spec.name, locale=inv.locale
-            )
-            blocks.append(context(words("approval.asked_fits", inv.locale, name=created.spec.name)))
-            text = translate("approval.asked_fits", inv.locale, name=created.spec.name)
-            return Message(blocks, text)
-        request = asked.request
-        assert request is not None
-        text = translate(
-            "approval.asked", inv.locale, name=request.spec.name, id=request.id, hours=self._hours
-        )
-        return Message(build_asked(request, locale=inv.locale, hours=self._hours), text)
+        return asked_reply(inv.context(self._now()), command, asked)
 
     async def approve(self, inv: Invocation, value: str) -> Message | None:
         request_id = _request_id(value)

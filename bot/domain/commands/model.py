@@ -151,6 +151,7 @@ class Create(Command):
     script: str | None = None
     description: str | None = None
     force: bool = False
+    ask: bool = False  # ``--ask``: past the team's limits, ask an admin instead of refusing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,6 +222,16 @@ class QuotaSet(Command):
     subcommand: ClassVar[Subcommand] = "quota"
     limits: QuotaLimits
     member: MemberRef | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuotaApprovals(Command):
+    """``quota approvals [#channel | off]``: where creates past the limits are asked of the
+    admins (a channel; ``off``: each admin's DM); with neither, show it (admins only)."""
+
+    subcommand: ClassVar[Subcommand] = "quota"
+    channel: ChannelRef | None = None
+    off: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,6 +38,7 @@ from .model import (
     ListImages,
     Login,
     Quota,
+    QuotaApprovals,
     QuotaDigest,
     QuotaSet,
     RefCommand,
@@ -204,7 +205,7 @@ def parse_images(args: Sequence[Word], flags: Flags) -> ListImages | UsageError:
 
 def parse_quota(
     args: Sequence[Word], flags: Flags
-) -> Quota | QuotaSet | QuotaDigest | QuotaRate | QuotaBudget | UsageError:
+) -> Quota | QuotaSet | QuotaDigest | QuotaApprovals | QuotaRate | QuotaBudget | UsageError:
     if not args:
         return Quota(public=flags.public)
     action = "" if args[0].is_option else args[0].text.lower()
@@ -212,6 +213,8 @@ def parse_quota(
         return _parse_digest(args[1:], flags)
     if action == "rate":
         return parse_quota_rate(args[1:], public=flags.public)
+    if action == "approvals":
+        return _parse_approvals(args[1:], flags)
     if action != "set":
         return usage("usage.unknown_quota_action", part=args[0].text)
     stray = [word for word in args[1:] if not word.is_option]
@@ -255,6 +258,22 @@ def _build_quota_set(single: Mapping[str, str], flags: Flags) -> QuotaSet | Usag
         instances=values["instances"],
     )
     return QuotaSet(limits=limits, member=member, public=flags.public)
+
+
+def _parse_approvals(args: Sequence[Word], flags: Flags) -> QuotaApprovals | UsageError:
+    if len(args) > 1:
+        return usage("usage.unexpected_argument", part=args[1].text)
+    if not args:
+        return QuotaApprovals(public=flags.public)
+    word = args[0]
+    if word.is_option:
+        return usage("usage.unexpected_argument", part=word.text)
+    if word.text.lower() == DIGEST_OFF and not word.quoted:
+        return QuotaApprovals(off=True, public=flags.public)
+    channel = parse_channel(word.text)
+    if isinstance(channel, UsageError):
+        return channel
+    return QuotaApprovals(channel=channel, public=flags.public)
 
 
 def _parse_digest(args: Sequence[Word], flags: Flags) -> QuotaDigest | UsageError:

@@ -47,6 +47,7 @@ from .model import (
     Login,
     Logout,
     Quota,
+    QuotaApprovals,
     QuotaDigest,
     QuotaSet,
     Restart,
@@ -159,12 +160,17 @@ def _without_image(command: Command) -> bool:
     return isinstance(command, Create) and command.image is None
 
 
+def _asks(command: Command) -> bool:
+    return isinstance(command, Create) and command.ask
+
+
 def _confirmed(command: Command) -> bool:
     return isinstance(command, Stop | Delete) and command.confirmed
 
 
 # The renderers of the answers that are more than a notice (see ``dispatch.rendered``).
 _ANSWERS = "bot.slack.answers:"
+_APPROVALS = "bot.slack.blocks.approvals:"
 _OF_REF = ("user", "command.ref")
 
 # In the order the help overview lists them.
@@ -232,9 +238,16 @@ _ALL: Final[tuple[Declaration, ...]] = (
         parse=_parse_create,
         words=create_words,
         help=HelpKeys("help.create.usage", "help.create.summary", "help.create.details"),
-        flags=("force",),
+        flags=("force", "ask"),
         answers=(
             answer(Create, reply=rendered(_ANSWERS + "create_form"), when=_without_image),
+            # ``--ask``: created if it fits now, else asked of an admin (``approvals``).
+            answer(
+                Create,
+                call("approvals.ask", "user", "command", origin="origin", is_admin="is_admin"),
+                reply=rendered(_APPROVALS + "asked_reply"),
+                when=_asks,
+            ),
             answer(
                 Create,
                 call("instances.create", "user", "command", origin="origin", is_admin="is_admin"),
@@ -375,6 +388,18 @@ _ALL: Final[tuple[Declaration, ...]] = (
                 QuotaDigest,
                 call("quota.digest_for", "user", "command", is_admin="is_admin", locale="locale"),
                 reply=rendered(_ANSWERS + "digest"),
+            ),
+            answer(
+                QuotaApprovals,
+                call(
+                    "approvals.set_channel",
+                    "user",
+                    "command.channel",
+                    off="command.off",
+                    is_admin="is_admin",
+                    locale="locale",
+                ),
+                reply=rendered(_APPROVALS + "channel_reply"),
             ),
             answer(
                 QuotaRate,

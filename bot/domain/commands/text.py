@@ -24,6 +24,7 @@ from .model import (
     MemberRef,
     NotGiven,
     Quota,
+    QuotaApprovals,
     QuotaDigest,
     QuotaSet,
     RefCommand,
@@ -59,7 +60,7 @@ def ref_words(command: RefCommand) -> list[str]:
 
 
 def quota_words(
-    command: Quota | QuotaSet | QuotaDigest | QuotaRate | QuotaBudget,
+    command: Quota | QuotaSet | QuotaDigest | QuotaApprovals | QuotaRate | QuotaBudget,
 ) -> list[str]:
     if isinstance(command, QuotaRate):
         return rate_words(command)
@@ -67,6 +68,11 @@ def quota_words(
         return budget_words(command)
     if isinstance(command, QuotaSet):
         return ["set", *_quota_options(command)]
+    if isinstance(command, QuotaApprovals):
+        if command.off:
+            return ["approvals", "off"]
+        channel = [] if command.channel is None else [quote(_channel_text(command.channel))]
+        return ["approvals", *channel]
     if isinstance(command, QuotaDigest):
         return ["digest", *_digest_arguments(command)]
     return []

@@ -11,7 +11,7 @@ reason.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from bot.domain.approvals import (
     FAILED_IMAGE,
@@ -23,6 +23,7 @@ from bot.domain.approvals import (
     Refusal,
     Standing,
 )
+from bot.domain.commands import Create, QuotaApprovals
 from bot.domain.i18n import Locale, translate
 from bot.domain.notices import Delivery
 
@@ -40,9 +41,14 @@ from .elements import (
     section,
     text_input,
 )
+from .instances import build_created
 from .limits import escape_mrkdwn
 from .quota import RESOURCE_KEYS, amount_text, mention
+from .reply import Message, ReplyContext, notice
 from .wording import words, words_with
+
+if TYPE_CHECKING:  # a result's type only; importing the use case would load the store
+    from bot.services.approvals import Asked
 
 CARD_BLOCK: Final = "approval.card"
 
@@ -327,3 +333,36 @@ def read_deny_reason(values: Mapping[str, Any]) -> str | None:
     raw = (block.get(ids.INPUT) or {}).get("value") if isinstance(block, Mapping) else None
     text = raw.strip() if isinstance(raw, str) else ""
     return text[:REASON_CHARS] or None
+
+
+def asked_reply(ctx: ReplyContext, command: Create, asked: Asked) -> Message:
+    """``create ... --ask`` and [Ask an admin]: the request filed (with [Cancel request]), or
+    the instance created at once when it fits the limits now."""
+    locale = ctx.locale
+    if asked.created is not None:
+        name = asked.created.spec.name
+        blocks = build_created(instance_id=asked.created.instance_id, name=name, locale=locale)
+        blocks.append(context(words("approval.asked_fits", locale, name=name)))
+        return Message(blocks, translate("approval.asked_fits", locale, name=name))
+    request = asked.request
+    assert request is not None  # one of the two
+    text = translate(
+        "approval.asked", locale, name=request.spec.name, id=request.id, hours=asked.hours
+    )
+    return Message(build_asked(request, locale=locale, hours=asked.hours), text)
+
+
+def channel_reply(ctx: ReplyContext, command: QuotaApprovals, channel_id: str | None) -> Message:
+    """``quota approvals``: where the team's requests go now."""
+    if channel_id is None:
+        return notice(
+            "approval.channel_dm",
+            ctx.locale,
+            tone="success" if command.off else "info",
+            command=ctx.slash,
+        )
+    text = words_with(
+        "approval.channel_set", ctx.locale, markup={"channel": f"<#{escape_mrkdwn(channel_id)}>"}
+    )
+    plain = translate("approval.channel_set", ctx.locale, channel=f"<#{channel_id}>")
+    return Message([section(f":white_check_mark: {text}")], plain, public=command.public)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Final
 from urllib.parse import quote
 
+from bot.domain.costs import InstanceCost
 from bot.domain.i18n import Locale, translate
 from bot.domain.instances import (
     PENDING_STATUSES,
@@ -19,6 +20,7 @@ from bot.domain.secret import Secret
 
 from . import ids, limits
 from .confirm import Destructive, build_confirm_dialog
+from .costs import cost_fields, cost_line, estimate_note
 from .display import (
     remaining_text,
     resources_text,
@@ -55,6 +57,7 @@ def build_instance_card(
     viewer_is_owner: bool,
     watching: bool,
     now: datetime | None = None,
+    cost: InstanceCost | None = None,
 ) -> list[Block]:
     """Status, resources, image, times and the buttons that fit the status.
 
@@ -66,6 +69,11 @@ def build_instance_card(
         section(f"{status_text(instance.status, locale)}  ·  `{instance.id}`"),
         fields_section(_card_fields(instance, locale, now)),
     ]
+    if cost is not None:  # running time and estimated cost so far (``bot.services.costs``)
+        blocks.append(
+            fields_section([field(words(key, locale), value) for key, value in cost_fields(cost, locale)])
+        )
+        blocks.append(estimate_note(locale))
     if instance.description:
         blocks.append(section(escape_mrkdwn(instance.description)))
     blocks.append(actions(card_buttons(instance, locale, viewer_is_owner, watching)))
@@ -130,14 +138,14 @@ def _confirmed_button(
     )
 
 
-def instance_row(instance: Instance, locale: Locale) -> str:
-    """One compact line: status, name, short id, resources."""
+def instance_row(instance: Instance, locale: Locale, cost: InstanceCost | None = None) -> str:
+    """One compact line: status, name, short id, resources; running time and cost so far."""
     name = escape_mrkdwn(instance.name or "-")
     resources = resources_text(instance.resources, instance.accelerator, locale)
     return (
         f"{status_text(instance.status, locale)}  *{name}*  `{short_id(instance.id)}`\n"
         f"{resources} · {escape_mrkdwn(instance.task_type)}"
-    )
+    ) + ("" if cost is None else f" · {cost_line(cost, locale)}")
 
 
 def build_instance_list(
@@ -146,12 +154,14 @@ def build_instance_list(
     locale: Locale,
     page: int = 0,
     page_size: int = LIST_PAGE_SIZE,
+    costs: Mapping[str, InstanceCost] | None = None,
 ) -> list[Block]:
     """One page of compact rows, each with a Details button; Previous/Next when there are more.
 
     ``page_size`` is capped so that a page always fits one message.
     """
-    size = max(1, min(page_size, limits.MESSAGE_BLOCKS - 3))
+    size = max(1, min(page_size, limits.MESSAGE_BLOCKS - 4))
+    costs = costs or {}
     total = len(instances)
     if total == 0:
         return [section(words("list.empty", locale))]
@@ -161,15 +171,18 @@ def build_instance_list(
     blocks = [header(translate("list.title", locale, count=total))]
     details = translate("button.details", locale)
     blocks += [
-        section(instance_row(item, locale), accessory=button(details, ids.SHOW_CARD, value=item.id))
+        section(
+            instance_row(item, locale, costs.get(item.id)),
+            accessory=button(details, ids.SHOW_CARD, value=item.id),
+        )
         for item in shown
     ]
     first = page * size + 1
-    blocks.append(
-        context(
-            words("list.showing", locale, first=first, last=first + len(shown) - 1, total=total)
-        )
-    )
+    showing = words("list.showing", locale, first=first, last=first + len(shown) - 1, total=total)
+    if any(item.id in costs for item in shown):
+        blocks.append(context(showing, words("costs.estimate_note", locale)))
+    else:
+        blocks.append(context(showing))
     pager = _pager(page, last_page, locale)
     if pager:
         blocks.append(actions(pager))
