@@ -177,6 +177,7 @@ async def open_runtime(
     )
     quota = QuotaService(db=db, client=client, accounts=accounts, now=now)
     quota.on_listing = costs.note_listing  # every list the bot merges shows runs to record
+    quota.costs = costs  # spend in the quota report; the balances it reads are kept
     approvals = ApprovalService(
         db=db,
         instances=instances,
@@ -206,7 +207,7 @@ async def open_runtime(
         audit_log=audit_log,
         now=now,
         observe_command=metrics.observe_command,
-        services={"approvals": approvals},
+        services={"approvals": approvals, "costs": costs},
     )
     return Runtime(
         settings=settings,

@@ -333,6 +333,13 @@ class CostService:
             priced=bool(report.rates),
         )
 
+    async def tracked_summary(self, team_id: str) -> SpendSummary | None:
+        """``summary``, or None for a team that tracks no costs (no rates, no budgets)."""
+        summary = await self.summary(team_id)
+        if not summary.priced and summary.team_budget is None and not summary.members:
+            return None
+        return summary
+
     async def check_budget(self, user: SlackUser, *, force: bool, is_admin: bool) -> None:
         """Refuse a create once the member's (checked first) or the team's budget for the
         month is spent; admins' ``--force`` passes (its refusal for others is the quota's)."""
@@ -432,6 +439,19 @@ class CostService:
         """The user's balance as last read (by the balance job, whoami or quota)."""
         async with self._db.transaction() as session:
             return await costs.get_balance(session, user)
+
+    async def current_balance(self, user: SlackUser) -> BalanceState | None:
+        """The user's balance read now (and kept, a fall below the floor DMing them); the one
+        last read when SCNet does not answer."""
+        try:
+            account = await self._accounts.call(
+                user, lambda caller: self._client.get_account(caller.token)
+            )
+        except (ScnetError, LoginNeeded) as error:
+            log.info("balance not read now (%s)", type(error).__name__)
+        else:
+            await self.note_balance(user, account.balance)
+        return await self.balance(user)
 
     async def note_balance(self, user: SlackUser, balance: Decimal | None) -> bool:
         """Keep a balance just read; DM the user when it newly fell below the floor. True

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from bot.domain.commands import QuotaDigest, QuotaSet
+from bot.domain.costs import SpendSummary
 from bot.domain.digest import DigestSchedule, TeamDigest
 from bot.domain.i18n import Locale
 from bot.domain.identity import SlackUser
@@ -36,6 +37,7 @@ from bot.scnet.budget import background_requests
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import InputError, ScnetError
 from bot.services.accounts import AccountService, LoginNeeded
+from bot.services.costs import CostService
 from bot.services.errors import AdminOnly, ChannelNotPicked, MemberNotMentioned
 from bot.services.errors import DigestChannelNeeded as DigestChannelNeeded
 from bot.services.errors import ForceNotAllowed as ForceNotAllowed
@@ -72,6 +74,8 @@ class QuotaReport:
     # The caller's own SCNet per-node limits, one per resource group; empty when unknown.
     node_limits: tuple[NodeLimits, ...] = ()
     balance: Decimal | None = None
+    # The team's estimated spend (``bot.services.costs``), when it tracks costs.
+    spend: SpendSummary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +148,8 @@ class QuotaService:
         # Every list merged is also shown here (``bot.services.costs`` records the runs it
         # shows), the watcher's and the usage sync's alike; set by ``bot.wiring``.
         self.on_listing: Callable[[SlackUser, InstancePage], Awaitable[object]] | None = None
+        # Spend in the report, and balances read for it kept (low-balance DMs); ``bot.wiring``.
+        self.costs: CostService | None = None
         self._group_accelerators: dict[tuple[str, str], str] = {}
 
     async def holdings(self, team_id: str) -> list[Holding]:
@@ -177,6 +183,8 @@ class QuotaService:
         )
         if caller is None:
             return report
+        if self.costs is not None:
+            report = replace(report, spend=await self.costs.tracked_summary(team_id))
         return await self._with_scnet_figures(report, caller)
 
     async def _with_scnet_figures(self, report: QuotaReport, caller: SlackUser) -> QuotaReport:
@@ -184,6 +192,8 @@ class QuotaService:
         try:
             account = await self._accounts.call(caller, lambda c: self._client.get_account(c.token))
             report = replace(report, balance=account.balance)
+            if self.costs is not None:
+                await self.costs.note_balance(caller, account.balance)
         except (ScnetError, LoginNeeded) as error:
             log.info("no balance for the quota report (%s)", type(error).__name__)
         try:

@@ -138,12 +138,7 @@ class QuotaNotices:
             )
 
     async def _spend(self, team_id: str) -> SpendSummary | None:
-        if self._costs is None:
-            return None
-        summary = await self._costs.summary(team_id)
-        if not summary.priced and summary.team_budget is None and not summary.members:
-            return None  # no rates, no budgets: the team does not track costs
-        return summary
+        return None if self._costs is None else await self._costs.tracked_summary(team_id)
 
     # --- quota alerts -----------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.blocks.audit import AuditLine, build_audit
 from bot.slack.blocks.confirm import CONFIRM_KEYS
+from bot.slack.blocks.costs import balance_line
 from bot.slack.blocks.elements import Block
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
@@ -110,7 +111,10 @@ def created(ctx: ReplyContext, command: Create, done: Created) -> Message:
 def instance_list(
     ctx: ReplyContext, command: ListInstances, views: Sequence[InstanceView], page: int = 0
 ) -> Message:
-    blocks = build_instance_list([v.instance for v in views], locale=ctx.locale, page=page)
+    costs = {v.instance.id: v.cost for v in views if v.cost is not None}
+    blocks = build_instance_list(
+        [v.instance for v in views], locale=ctx.locale, page=page, costs=costs
+    )
     text = translate("list.title", ctx.locale, count=len(views))
     return Message(blocks, text, public=command.public)
 
@@ -123,6 +127,7 @@ def card(ctx: ReplyContext, command: Status, view: InstanceView) -> Message:
         viewer_is_owner=not public,
         watching=view.watching,
         now=ctx.now,
+        cost=view.cost,
     )
     return Message(blocks, f"{view.instance.name}: {view.instance.status}", public=public)
 
@@ -162,6 +167,8 @@ def quota_report(ctx: ReplyContext, command: Command, report: QuotaReport) -> Me
         balance=None if public else report.balance,
         node_limits=() if public else report.node_limits,
         locale=ctx.locale,
+        spend=report.spend,
+        command=ctx.slash,
     )
     return Message(blocks, translate("quota.team_title", ctx.locale), public=public)
 
@@ -270,6 +277,14 @@ class Answers:
             except (ScnetError, LoginNeeded) as error:
                 log.info("home without the instance list (%s)", type(error).__name__)
         report = await self._quota.report(inv.user.team_id)
+        balance = None
+        costs = self._quota.costs
+        if claims is not None and costs is not None:
+            state = await costs.current_balance(inv.user)
+            if state is not None and state.balance is not None:
+                balance = balance_line(
+                    state.balance, checked_at=state.checked_at, low=state.low, locale=inv.locale
+                )
         return build_home(
             locale=inv.locale,
             claims=claims,
@@ -277,6 +292,7 @@ class Answers:
             now=self._now(),
             team_usage=quota_rows(report.team_usage, report.team_limits),
             command=inv.command,
+            balance=balance,
         )
 
 

@@ -27,10 +27,13 @@ def build_home(
     now: datetime,
     team_usage: Sequence[QuotaRow] | None = None,
     command: str = "/scnet",
+    balance: str | None = None,
 ) -> Block:
     """The Home view; at most ``HOME_INSTANCES`` rows, so it stays under 100 blocks."""
     blocks = [header(translate("home.title", locale))]
     blocks += _login_blocks(claims, locale=locale, now=now, command=command)
+    if balance is not None:  # the SCNet balance (``costs.balance_line``): SCNet's, no estimate
+        blocks.append(context(balance))
     blocks.append(divider())
     blocks += _instance_blocks(instances, locale=locale, logged_in=claims is not None)
     if team_usage is not None:

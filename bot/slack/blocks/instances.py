@@ -71,7 +71,9 @@ def build_instance_card(
     ]
     if cost is not None:  # running time and estimated cost so far (``bot.services.costs``)
         blocks.append(
-            fields_section([field(words(key, locale), value) for key, value in cost_fields(cost, locale)])
+            fields_section(
+                [field(words(key, locale), value) for key, value in cost_fields(cost, locale)]
+            )
         )
         blocks.append(estimate_note(locale))
     if instance.description:

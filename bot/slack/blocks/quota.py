@@ -8,11 +8,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Final
 
+from bot.domain.costs import SpendSummary
 from bot.domain.i18n import Locale
 from bot.domain.instances import NodeLimits
 from bot.domain.quota import QUOTA_RESOURCES, QuotaLimits, QuotaResource, Usage
 
 from . import limits
+from .costs import build_spend
 from .display import duration_text, ram_text
 from .elements import Block, context, divider, field, fields_section, section
 from .limits import SECTION_FIELDS, escape_mrkdwn
@@ -120,6 +122,8 @@ def build_quota_report(
     balance: Decimal | None,
     locale: Locale,
     node_limits: Sequence[NodeLimits] = (),
+    spend: SpendSummary | None = None,
+    command: str = "/scnet",
 ) -> list[Block]:
     """``/scnet quota``: team totals against limits, who holds what, what runs longest; and
     the caller's own SCNet node limits and balance, when given (never in a shared reply)."""
@@ -153,6 +157,9 @@ def build_quota_report(
     if node_limits:
         lines = [node_limits_line(limits, locale) for limits in node_limits[:NODE_GROUPS_SHOWN]]
         blocks.append(_titled("quota.node_limits_title", lines, locale))
+    if spend is not None:  # ``bot.services.costs``: estimates, and every block says so
+        blocks.append(divider())
+        blocks += build_spend(spend, locale=locale, command=command)
     if balance is not None:
         blocks.append(context(words("quota.balance", locale, balance=f"{balance:,.2f}")))
     return blocks
