@@ -171,6 +171,7 @@ def _confirmed(command: Command) -> bool:
 # The renderers of the answers that are more than a notice (see ``dispatch.rendered``).
 _ANSWERS = "bot.slack.answers:"
 _APPROVALS = "bot.slack.blocks.approvals:"
+_REFUSAL = "bot.slack.blocks.refusal:"
 _OF_REF = ("user", "command.ref")
 
 # In the order the help overview lists them.
@@ -252,6 +253,8 @@ _ALL: Final[tuple[Declaration, ...]] = (
                 Create,
                 call("instances.create", "user", "command", origin="origin", is_admin="is_admin"),
                 reply=rendered(_ANSWERS + "created"),
+                # Refused by a limit: the notice with [Ask an admin] and [Queue it].
+                refusal=rendered(_REFUSAL + "refused_create"),
             ),
         ),
     ),

@@ -15,9 +15,11 @@ from typing import Final
 
 from bot.domain.commands import Create, command_text, parse_command
 from bot.domain.i18n import Locale, translate
+from bot.services.errors import LimitRefusal
 
 from . import ids, limits
 from .elements import Block, Element, actions, button, context
+from .reply import Message, ReplyContext
 from .wording import words
 
 SPEC_VALUE_CHARS: Final = 2000  # Slack's limit on a button's value
@@ -27,6 +29,7 @@ REFUSED_BLOCK: Final = "create.refused"
 def spec_text(command: Create) -> str:
     """The create as the refusal card's buttons carry it: its canonical text, without
     ``--force`` or ``--public`` (``create jupyter:4.4 name=nb gpus=2``)."""
+    # Refused, it was neither ``--ask`` nor ``--queue`` (those answers come first).
     return command_text(replace(command, force=False, public=False))
 
 
@@ -67,3 +70,12 @@ def refusal_actions(command_text: str, *, can_queue: bool, locale: Locale) -> li
             )
         )
     return [actions(elements, block_id=REFUSED_BLOCK)]
+
+
+def refused_create(ctx: ReplyContext, command: Create, error: Exception, told: Message) -> Message:
+    """A create's refusal: a limit's (``LimitRefusal``) gets the card's buttons under its
+    notice; any other refusal is told as it is."""
+    if not isinstance(error, LimitRefusal):
+        return told
+    extra = refusal_actions(spec_text(command), can_queue=error.queueable, locale=ctx.locale)
+    return Message([*told.blocks, *extra], told.text)
