@@ -207,7 +207,7 @@ async def open_runtime(
         audit_log=audit_log,
         now=now,
         observe_command=metrics.observe_command,
-        services={"approvals": approvals, "costs": costs},
+        services={"approvals": approvals, "costs": costs, "queue": queue},
     )
     return Runtime(
         settings=settings,
@@ -248,6 +248,7 @@ def slack_app(runtime: Runtime, *, still_waiting_after: float = STILL_WAITING_AF
         conversation=runtime.conversation,
         people=people,
         approvals=ApprovalActions(runtime.approvals, now=runtime.now),
+        queue=runtime.queue,
         events=runtime.events,
         command=settings.slash_command,
         still_waiting_after=still_waiting_after,

@@ -47,6 +47,7 @@ from bot.domain.notices import NoticeKind
 from bot.scnet.errors import CreateOutcomeUnknown, ScnetError, TransientError
 from bot.services.errors import (
     ImageUnknown,
+    LimitRefusal,
     LoginNeeded,
     QueueAlreadyLeft,
     QueueFull,
@@ -55,8 +56,8 @@ from bot.services.errors import (
     QueueRequestUnknown,
     ServiceError,
 )
-from bot.services.instances import InstanceService
-from bot.services.quota import QuotaService
+from bot.services.instances import Created, InstanceService
+from bot.services.quota import QuotaReport, QuotaService
 from bot.store import audit, outbox, quotas
 from bot.store import create_queue as rows
 from bot.store.database import Database, Session
@@ -86,6 +87,7 @@ class QueueView:
 
     requests: tuple[QueuedCreate, ...]
     positions: Mapping[int, int]
+    viewer: SlackUser | None = None  # who looks: their own rows get a Cancel button
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,20 +175,60 @@ class CreateQueue:
         places = positions(waiting)
         return Enqueued(request, position=places.get(request.id, len(waiting)), length=len(waiting))
 
+    async def create_or_queue(
+        self,
+        user: SlackUser,
+        command: Create,
+        *,
+        origin: SlackOrigin | None,
+        locale: str | None,
+        is_admin: bool = False,
+    ) -> Created | Enqueued:
+        """``create ... --queue`` (and the refusal card's [Queue it]): created at once when
+        nobody of the team waits and it fits; otherwise it joins the end of the team's queue,
+        so that a ``--queue`` never overtakes those already waiting. A refusal that freed
+        capacity cannot cure (a budget spent, ``queueable`` False) is raised as it is."""
+        command = replace(command, queue=False)
+        if await self.length(user.team_id) == 0:
+            try:
+                return await self._instances.create(user, command, origin=origin, is_admin=is_admin)
+            except LimitRefusal as refusal:
+                if not refusal.queueable:
+                    raise
+        return await self.enqueue(user, command, origin=origin, locale=locale)
+
+    async def with_length(self, report: QuotaReport, team_id: str) -> QuotaReport:
+        """``/scnet quota``'s report with the team's queue length in it."""
+        return replace(report, queue_length=await self.length(team_id))
+
     async def team_queue(self, team_id: str) -> QueueView:
         async with self._db.transaction() as session:
             waiting = await rows.waiting_for_team(session, team_id)
         return QueueView(tuple(waiting), positions(waiting))
 
+    async def view_for(self, user: SlackUser) -> QueueView:
+        """``/scnet queue``: the team's queue as ``user`` sees it."""
+        view = await self.team_queue(user.team_id)
+        return replace(view, viewer=user)
+
     async def mine(self, user: SlackUser) -> QueueView:
         """The user's own waiting requests, with their places in the team's queue."""
         view = await self.team_queue(user.team_id)
         own = tuple(r for r in view.requests if r.requester == user)
-        return QueueView(own, view.positions)
+        return QueueView(own, view.positions, viewer=user)
 
     async def length(self, team_id: str) -> int:
         async with self._db.transaction() as session:
             return await rows.count_waiting(session, team_id)
+
+    async def cancel_pressed(self, user: SlackUser, request_id: int) -> QueuedCreate | None:
+        """A request's Cancel button: None, and nothing done, when the request is not of the
+        presser's team (a button seen from another workspace does nothing)."""
+        async with self._db.transaction() as session:
+            request = await rows.get(session, request_id)
+        if request is None or request.team_id != user.team_id:
+            return None
+        return await self.cancel(user, request_id)
 
     async def cancel(self, user: SlackUser, request_id: int) -> QueuedCreate:
         """The requester takes their request out of the queue (audited)."""

@@ -76,6 +76,7 @@ class QuotaReport:
     balance: Decimal | None = None
     # The team's estimated spend (``bot.services.costs``), when it tracks costs.
     spend: SpendSummary | None = None
+    queue_length: int = 0  # creates waiting in the team's queue (``CreateQueue.with_length``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,8 @@ from bot.slack.blocks import (
 from bot.slack.blocks.audit import AuditLine, build_audit
 from bot.slack.blocks.confirm import CONFIRM_KEYS
 from bot.slack.blocks.costs import balance_line
-from bot.slack.blocks.elements import Block
+from bot.slack.blocks.create_queue import build_home_queue, queue_length_line
+from bot.slack.blocks.elements import Block, context
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
 from bot.slack.blocks.quota_notices import build_digest_settings, digest_settings_text
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # the use cases are injected; importing them would load the s
     from bot.domain.secret import Secret
     from bot.services.accounts import AccountService, WhoAmIView
     from bot.services.audit_log import AuditEntry
+    from bot.services.create_queue import CreateQueue
     from bot.services.instances import Created, InstanceService, InstanceView
     from bot.services.quota import QuotaReport, QuotaService
 
@@ -170,6 +172,10 @@ def quota_report(ctx: ReplyContext, command: Command, report: QuotaReport) -> Me
         spend=report.spend,
         command=ctx.slash,
     )
+    if report.queue_length:
+        blocks.append(
+            context(queue_length_line(report.queue_length, locale=ctx.locale, command=ctx.slash))
+        )
     return Message(blocks, translate("quota.team_title", ctx.locale), public=public)
 
 
@@ -226,11 +232,13 @@ class Answers:
         instances: InstanceService,
         quota: QuotaService,
         now: Callable[[], datetime],
+        queue: CreateQueue | None = None,
     ) -> None:
         self._accounts = accounts
         self._instances = instances
         self._quota = quota
         self._now = now
+        self._queue = queue  # the App Home shows the user's own queued creates
 
     async def create_modal_with_images(self, inv: Invocation, prefill: Create | None) -> Block:
         """The create modal once the images are known; without them the image is a text field."""
@@ -285,10 +293,17 @@ class Answers:
                 balance = balance_line(
                     state.balance, checked_at=state.checked_at, low=state.low, locale=inv.locale
                 )
+        queued: list[Block] = []
+        if self._queue is not None:
+            mine = await self._queue.mine(inv.user)
+            queued = build_home_queue(
+                mine.requests, mine.positions, viewer=inv.user, locale=inv.locale, now=self._now()
+            )
         return build_home(
             locale=inv.locale,
             claims=claims,
             instances=instances,
+            queued=queued,
             now=self._now(),
             team_usage=quota_rows(report.team_usage, report.team_limits),
             command=inv.command,

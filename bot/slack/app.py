@@ -29,6 +29,7 @@ from bot.domain.commands import Login
 from bot.domain.commands.registry import BUTTON_IDS
 from bot.domain.identity import SlackUser
 from bot.logs import new_request_id, request_id
+from bot.services.errors import ServiceError
 from bot.slack.blocks import (
     build_create_modal,
     build_login_modal,
@@ -37,11 +38,14 @@ from bot.slack.blocks import (
     read_login_submission,
 )
 from bot.slack.blocks.approvals import read_deny_metadata, read_deny_reason
+from bot.slack.blocks.create_queue import cancelled_reply
 from bot.slack.blocks.modals import LoginMode
 from bot.slack.conversation import Conversation, Invocation, Message, Modal, notice
 from bot.slack.people import People
+from bot.slack.replies import failure_message
 
 if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
+    from bot.services.create_queue import CreateQueue
     from bot.services.event_ledger import EventLedger
     from bot.slack.approval_actions import ApprovalActions
 
@@ -71,8 +75,10 @@ class SlackAdapter:
         command: str,
         still_waiting_after: float = STILL_WAITING_AFTER,
         approvals: ApprovalActions | None = None,
+        queue: CreateQueue | None = None,
     ) -> None:
         self.approvals = approvals
+        self.queue = queue
         self.conversation = conversation
         self.people = people
         self.events = events
@@ -202,6 +208,37 @@ class SlackAdapter:
         reply = await self._answer(work(inv, value), inv, say)
         if reply is not None:
             await say(reply)
+
+    async def on_queue_cancel(
+        self, ack: AsyncAck, body: Body, respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        """A queued create's [Cancel request] (``/scnet queue``, App Home, the "queued" answer):
+        only its requester may; a press from outside the request's workspace gets no answer."""
+        await ack()
+        if self.queue is None or not await self._first_delivery(body):
+            return
+        action = (body.get("actions") or [{}])[0]
+        value = str(action.get("value", "")).strip()
+        inv = await self.invocation(
+            client,
+            team_id=_team_of(body),
+            user_id=body.get("user", {}).get("id", ""),
+            channel_id=(body.get("channel") or {}).get("id"),
+        )
+        if not value.isdigit():
+            return
+        try:
+            cancelled = await self.queue.cancel_pressed(inv.user, int(value))
+        except ServiceError as error:
+            reply = failure_message(error, inv)
+        else:
+            if cancelled is None:
+                return
+            reply = cancelled_reply(cancelled, locale=inv.locale)
+        if body.get("response_url"):
+            await self._respond(respond, reply)
+        else:  # App Home has no response_url: answer in the user's DM
+            await self._direct(client, inv.user.user_id, reply)
 
     async def on_deny_submission(
         self, ack: AsyncAck, body: Body, client: AsyncWebClient, view: Body
@@ -398,6 +435,7 @@ def build_app(adapter: SlackAdapter, settings: SlackSettings) -> AsyncApp:
     for action_id in BUTTON_IDS:  # the other buttons that mean a command (the registry's)
         app.action(action_id)(adapter.on_action)
     app.action(re.compile(r"^approval\."))(adapter.on_approval_action)
+    app.action(ids.QUEUE_CANCEL)(adapter.on_queue_cancel)
     app.view(ids.DENY_CALLBACK)(adapter.on_deny_submission)
     app.view(ids.LOGIN_CALLBACK)(adapter.on_login_submission)
     app.view(ids.CREATE_CALLBACK)(adapter.on_create_submission)

@@ -48,6 +48,7 @@ from bot.domain.commands import (
 )
 from bot.domain.commands.bounds import EXCERPT_CHARS, REF_NAME_CHARS
 from bot.domain.commands.costs import QuotaBudget, QuotaRate
+from bot.domain.commands.registry import QueueShow
 from bot.domain.i18n import CATALOG, LOCALES
 from bot.domain.instances import ACCELERATORS, TASK_TYPES, MountSpec, PortSpec
 from bot.domain.secret import Secret
@@ -198,6 +199,7 @@ creates = st.builds(
     script=optional(free_text),
     description=optional(free_text),
     force=st.booleans(),
+    queue=st.booleans(),
     public=st.booleans(),
 )
 members = st.one_of(
@@ -286,6 +288,7 @@ commands = st.one_of(
     digests,
     quota_rates,
     budgets,
+    st.builds(QueueShow, public=public),
     st.builds(Audit, entries=st.integers(1, 100), public=public),
     st.builds(Links, enabled=optional(st.booleans()), public=public),
     st.builds(Lang, locale=st.sampled_from(["zh", "en"]), public=public),

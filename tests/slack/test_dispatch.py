@@ -18,6 +18,7 @@ from bot.services.accounts import AccountService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
 from bot.services.costs import CostService
+from bot.services.create_queue import CreateQueue
 from bot.services.errors import AdminOnly
 from bot.services.instances import InstanceService
 from bot.services.preferences import Preferences
@@ -35,6 +36,7 @@ SERVICES: dict[str, type] = {
     "channels": ChannelChoices,
     "audit_log": AuditLog,
     "costs": CostService,
+    "queue": CreateQueue,
 }
 SCOPE = set(scope_of(Invocation(SlackUser("T1", "U1"), "en"), Login()))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

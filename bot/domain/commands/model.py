@@ -152,6 +152,7 @@ class Create(Command):
     description: str | None = None
     force: bool = False
     ask: bool = False  # ``--ask``: past the team's limits, ask an admin instead of refusing
+    queue: bool = False  # ``--queue``: past the team's limits, wait in the team's queue
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from .bounds import MAX_TEXT_CHARS
 from .costs import QuotaBudget, QuotaRate
@@ -132,6 +132,8 @@ class Declaration:
 
 # The team's report, the caller's own figures in it (``quota``, and after ``quota set``).
 _QUOTA_REPORT: Final = call("quota.report", "user.team_id", caller="user")
+# ... with the length of the team's create queue in it.
+_QUEUE_LENGTH: Final = call("queue.with_length", "result", "user.team_id")
 
 
 def _parse_create(args: Sequence[Word], flags: Flags) -> Command | UsageError:
@@ -168,8 +170,31 @@ def _confirmed(command: Command) -> bool:
     return isinstance(command, Stop | Delete) and command.confirmed
 
 
+def _queues(command: Command) -> bool:
+    return isinstance(command, Create) and command.queue
+
+
+def _queue_it(value: str) -> Command | None:
+    """The create a refusal card's [Queue it] carries, with ``--queue``; None when its value
+    is no create with an image (a garbled or stale button: nothing to do)."""
+    parsed = parse_command(value) if len(value) <= MAX_TEXT_CHARS else None
+    if not isinstance(parsed, Create) or parsed.image is None:
+        return None
+    return replace(parsed, queue=True, ask=False, force=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueShow(Command):
+    """``queue``: the team's queue of creates waiting for capacity."""
+
+    subcommand: ClassVar[Subcommand] = "queue"
+
+
+QUEUE_IT: Final = "queue.ask"  # bot.slack.blocks.ids.QUEUE_IT: the refusal card's [Queue it]
+
 # The renderers of the answers that are more than a notice (see ``dispatch.rendered``).
 _ANSWERS = "bot.slack.answers:"
+_QUEUE = "bot.slack.blocks.create_queue:"
 _APPROVALS = "bot.slack.blocks.approvals:"
 _REFUSAL = "bot.slack.blocks.refusal:"
 _OF_REF = ("user", "command.ref")
@@ -239,9 +264,24 @@ _ALL: Final[tuple[Declaration, ...]] = (
         parse=_parse_create,
         words=create_words,
         help=HelpKeys("help.create.usage", "help.create.summary", "help.create.details"),
-        flags=("force", "ask"),
+        flags=("force", "ask", "queue"),
+        exclusive=frozenset({"ask", "queue"}),
         answers=(
             answer(Create, reply=rendered(_ANSWERS + "create_form"), when=_without_image),
+            # ``--queue``: created if it fits now and nobody waits, else queued (``queue``).
+            answer(
+                Create,
+                call(
+                    "queue.create_or_queue",
+                    "user",
+                    "command",
+                    origin="origin",
+                    locale="locale",
+                    is_admin="is_admin",
+                ),
+                reply=rendered(_QUEUE + "create_or_queue_reply"),
+                when=_queues,
+            ),
             # ``--ask``: created if it fits now, else asked of an admin (``approvals``).
             answer(
                 Create,
@@ -257,6 +297,8 @@ _ALL: Final[tuple[Declaration, ...]] = (
                 refusal=rendered(_REFUSAL + "refused_create"),
             ),
         ),
+        # The refusal card's [Queue it]: its value is the create, queued as ``--queue`` would.
+        buttons=((QUEUE_IT, _queue_it),),
     ),
     Declaration(
         "list",
@@ -380,17 +422,28 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=quota_words,
         help=HelpKeys("help.quota.usage", "help.quota.summary", "help.quota.details"),
         answers=(
-            answer(Quota, _QUOTA_REPORT, reply=rendered(_ANSWERS + "quota_report")),
+            answer(Quota, _QUOTA_REPORT, _QUEUE_LENGTH, reply=rendered(_ANSWERS + "quota_report")),
             answer(
                 QuotaSet,
                 call("quota.apply_limits", "user", "command", is_admin="is_admin"),
                 _QUOTA_REPORT,
+                _QUEUE_LENGTH,
                 reply=rendered(_ANSWERS + "quota_report"),
             ),
             answer(
                 QuotaDigest,
                 call("quota.digest_for", "user", "command", is_admin="is_admin", locale="locale"),
                 reply=rendered(_ANSWERS + "digest"),
+            ),
+            answer(
+                QuotaRate,
+                call("costs.rates_for", "user", "command", is_admin="is_admin"),
+                reply=rendered("bot.slack.blocks.costs:rates_reply"),
+            ),
+            answer(
+                QuotaBudget,
+                call("costs.apply_budget", "user", "command", is_admin="is_admin"),
+                reply=rendered("bot.slack.blocks.costs:budget_reply"),
             ),
             answer(
                 QuotaApprovals,
@@ -404,15 +457,16 @@ _ALL: Final[tuple[Declaration, ...]] = (
                 ),
                 reply=rendered(_APPROVALS + "channel_reply"),
             ),
+        ),
+    ),
+    Declaration(
+        "queue",
+        parse=no_arguments(QueueShow),
+        words=no_words,
+        help=HelpKeys("help.queue.usage", "help.queue.summary", "help.queue.details"),
+        answers=(
             answer(
-                QuotaRate,
-                call("costs.rates_for", "user", "command", is_admin="is_admin"),
-                reply=rendered("bot.slack.blocks.costs:rates_reply"),
-            ),
-            answer(
-                QuotaBudget,
-                call("costs.apply_budget", "user", "command", is_admin="is_admin"),
-                reply=rendered("bot.slack.blocks.costs:budget_reply"),
+                QueueShow, call("queue.view_for", "user"), reply=rendered(_QUEUE + "queue_reply")
             ),
         ),
     ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final, cast
 
 from bot.domain.create_queue import QueuedCreate
 from bot.domain.i18n import Locale, translate
@@ -18,8 +18,15 @@ from bot.domain.identity import SlackUser
 from . import ids, limits
 from .display import duration_text, resources_text, short_id, slack_time
 from .elements import Block, Element, button, confirm_dialog, context, header, section
+from .instances import build_created
 from .limits import escape_mrkdwn
+from .reply import Message, ReplyContext
 from .wording import words, words_with
+
+if TYPE_CHECKING:  # results of the injected use cases; importing them would load the store
+    from bot.domain.commands import Command, Create
+    from bot.services.create_queue import Enqueued, QueueView
+    from bot.services.instances import Created
 
 QUEUE_SHOWN: Final = 40  # rows of ``/scnet queue``: each is one block, and a message holds 50
 HOME_QUEUE_SHOWN: Final = 10
@@ -211,3 +218,44 @@ def _failure_reason(
         except (KeyError, ValueError):  # a text whose params changed since it was queued
             pass
     return translate("queue.why.other", locale)
+
+
+# --- replies (``bot.domain.commands.registry``'s renderers) -----------------------------------
+
+
+def create_or_queue_reply(
+    ctx: ReplyContext, command: Create, result: Created | Enqueued
+) -> Message:
+    """``create ... --queue``: created at once, or its place in the team's queue."""
+    enqueued = getattr(result, "request", None)
+    if isinstance(enqueued, QueuedCreate):
+        position, length = int(getattr(result, "position", 1)), int(getattr(result, "length", 1))
+        blocks = build_enqueued(
+            enqueued, position=position, length=length, locale=ctx.locale, command=ctx.slash
+        )
+        text = enqueued_text(enqueued, position=position, length=length, locale=ctx.locale)
+        return Message(blocks, text, public=command.public)
+    created = cast("Created", result)
+    name = created.spec.name
+    blocks = build_created(instance_id=created.instance_id, name=name, locale=ctx.locale)
+    text = translate("created.text", ctx.locale, name=name, id=created.instance_id)
+    return Message(blocks, text, public=command.public)
+
+
+def queue_reply(ctx: ReplyContext, command: Command, view: QueueView) -> Message:
+    """``/scnet queue``."""
+    viewer = view.viewer or SlackUser("", "")
+    blocks = build_queue(
+        view.requests,
+        view.positions,
+        viewer=viewer,
+        locale=ctx.locale,
+        now=ctx.now,
+        command=ctx.slash,
+    )
+    return Message(blocks, queue_text(view.requests, ctx.locale), public=command.public)
+
+
+def cancelled_reply(request: QueuedCreate, *, locale: Locale) -> Message:
+    text = translate("queue.cancelled", locale, name=request.name)
+    return Message(build_cancelled(request, locale=locale), text)

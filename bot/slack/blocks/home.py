@@ -28,6 +28,7 @@ def build_home(
     team_usage: Sequence[QuotaRow] | None = None,
     command: str = "/scnet",
     balance: str | None = None,
+    queued: Sequence[Block] = (),
 ) -> Block:
     """The Home view; at most ``HOME_INSTANCES`` rows, so it stays under 100 blocks."""
     blocks = [header(translate("home.title", locale))]
@@ -36,6 +37,9 @@ def build_home(
         blocks.append(context(balance))
     blocks.append(divider())
     blocks += _instance_blocks(instances, locale=locale, logged_in=claims is not None)
+    if queued:  # the user's own creates waiting in the team's queue (``create_queue``)
+        blocks.append(divider())
+        blocks += queued
     if team_usage is not None:
         blocks.append(divider())
         blocks += build_quota_section(team_usage, locale=locale)
