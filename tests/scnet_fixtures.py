@@ -12,6 +12,7 @@ from bot.scnet.budget import RequestBudget
 from bot.scnet.client import Caller, ClientOptions, ScnetClient
 from bot.scnet.retry import RetryPolicy
 from bot.scnet.simulator import Delays, ManualClock, ScnetSimulator
+from bot.scnet.transport import Deadline
 
 # Retries in tests never wait: zero backoff, bounded attempts.
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.0, max_delay=0.0, deadline=30.0)
@@ -47,6 +48,7 @@ def make_client(
     clock: ManualClock | None = None,
     timeout: float = 5.0,
     rps: float = 1000.0,
+    deadline: Deadline | None = None,
     **options: object,
 ) -> ScnetClient:
     return ScnetClient(
@@ -59,6 +61,7 @@ def make_client(
         ),
         budget=RequestBudget(rps),
         **({"clock": clock} if clock is not None else {}),
+        **({"deadline": deadline} if deadline is not None else {}),
     )
 
 

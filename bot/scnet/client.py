@@ -41,7 +41,15 @@ from bot.scnet.endpoints import create_body, list_fields, sign_request
 from bot.scnet.errors import CreateOutcomeUnknown, HttpRefused, ScnetError, TransientError
 from bot.scnet.models import InstanceListing, parse_id, parse_images, parse_region_tokens
 from bot.scnet.retry import RetryPolicy
-from bot.scnet.transport import Method, NotSent, ObserveRequest, Query, Request, Transport
+from bot.scnet.transport import (
+    Deadline,
+    Method,
+    NotSent,
+    ObserveRequest,
+    Query,
+    Request,
+    Transport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +85,10 @@ class ScnetClient:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         observe: ObserveRequest | None = None,
+        deadline: Deadline = asyncio.timeout,
     ) -> None:
-        """``observe`` hears of every HTTP exchange (``bot.scnet.transport.ObserveRequest``)."""
+        """``observe`` hears of every HTTP exchange (``bot.scnet.transport.ObserveRequest``);
+        ``deadline(options.timeout)`` bounds each one (``bot.scnet.transport.Deadline``)."""
         self.options = options
         self.budget = budget
         self._transport = Transport(
@@ -89,6 +99,7 @@ class ScnetClient:
             session=session,
             sleep=sleep,
             observe=observe,
+            deadline=deadline,
         )
         self._clock = clock
         self._list_variant = options.list_variant

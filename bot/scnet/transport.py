@@ -24,6 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -53,6 +54,8 @@ Method = Literal["GET", "POST", "DELETE"]
 Query = Sequence[tuple[str, str]]
 # method, endpoint (the path template), outcome, seconds
 ObserveRequest = Callable[[str, str, str, float], None]
+# The time an exchange may take: a context that raises TimeoutError inside once it has run out.
+Deadline = Callable[[float], AbstractAsyncContextManager[object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,11 @@ class Transport:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         observe: ObserveRequest | None = None,
+        deadline: Deadline = asyncio.timeout,
     ) -> None:
+        """``deadline(timeout)`` bounds each exchange (a test may end it when it likes)."""
         self.budget = budget
+        self._deadline = deadline
         self._observe = observe
         self._timeout = timeout
         self._connect_timeout = connect_timeout
@@ -145,20 +151,24 @@ class Transport:
         if request.body is not None:
             payload = json.dumps(request.body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json"
+        # The whole exchange is bounded by the deadline; aiohttp bounds only the connect.
         timeout = aiohttp.ClientTimeout(
-            total=self._timeout, connect=min(self._connect_timeout, self._timeout)
+            total=None, connect=min(self._connect_timeout, self._timeout)
         )
         started = time.monotonic()
         try:
-            async with session.request(
-                request.method,
-                request.base + request.path,
-                params=list(request.query) or None,
-                data=payload,
-                headers=headers,
-                timeout=timeout,
-                allow_redirects=False,
-            ) as response:
+            async with (
+                self._deadline(self._timeout),
+                session.request(
+                    request.method,
+                    request.base + request.path,
+                    params=list(request.query) or None,
+                    data=payload,
+                    headers=headers,
+                    timeout=timeout,
+                    allow_redirects=False,
+                ) as response,
+            ):
                 status = response.status
                 raw = await response.read()
         except TimeoutError:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -35,6 +38,38 @@ from tests.ports import held_port
 from tests.scnet_fixtures import SimulatedScnet, make_client
 
 AI = "/ai/openapi/v2/instance-service"
+
+
+class Deadlines:
+    """The client's exchange deadlines, run out when the test says instead of after seconds."""
+
+    def __init__(self) -> None:
+        self._running: list[asyncio.Timeout] = []
+
+    @asynccontextmanager
+    async def __call__(self, _seconds: float) -> AsyncIterator[None]:
+        async with asyncio.timeout(None) as timeout:
+            self._running.append(timeout)
+            try:
+                yield
+            finally:
+                self._running.remove(timeout)
+
+    def expire(self) -> None:
+        """Every exchange now in flight times out."""
+        assert self._running, "no exchange in flight"
+        now = asyncio.get_running_loop().time()
+        for timeout in self._running:
+            timeout.reschedule(now)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the loop run (the simulator shares it) until ``condition`` holds."""
+    for _ in range(10_000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition never held")
 
 
 def spec(name: str = "bot-alice-01", **overrides: object) -> InstanceSpec:
@@ -211,9 +246,13 @@ async def test_a_create_answered_with_5xx_is_not_retried(
 
 async def test_a_create_that_times_out_is_not_retried_and_may_exist(scnet: SimulatedScnet) -> None:
     scnet.sim.faults.hang("POST", f"{AI}/task", seconds=5, after_handler=True)
-    async with make_client(scnet.base_url, timeout=0.3) as client:
+    deadlines = Deadlines()
+    async with make_client(scnet.base_url, deadline=deadlines) as client:
+        create = asyncio.create_task(client.create_instance(scnet.caller(), spec("maybe")))
+        await until(lambda: bool(scnet.sim.instances))  # SCNet made it, then hangs
+        deadlines.expire()
         with pytest.raises(CreateOutcomeUnknown) as caught:
-            await client.create_instance(scnet.caller(), spec("maybe"))
+            await create
     assert scnet.sim.requests.count("POST", f"{AI}/task") == 1
     assert [i.spec.name for i in scnet.sim.instances.values()] == ["maybe"]
     assert "maybe" in str(caught.value)
@@ -282,8 +321,12 @@ async def test_numeric_code_envelope_is_accepted(
 
 async def test_a_hanging_read_times_out_then_succeeds(scnet: SimulatedScnet) -> None:
     scnet.sim.faults.hang("GET", f"{AI}/resource-group", seconds=5)
-    async with make_client(scnet.base_url, timeout=0.3) as client:
-        groups = await client.list_resource_groups(scnet.caller())
+    deadlines = Deadlines()
+    async with make_client(scnet.base_url, deadline=deadlines) as client:
+        read = asyncio.create_task(client.list_resource_groups(scnet.caller()))
+        await scnet.sim.requests.wait_for("GET", f"{AI}/resource-group")
+        deadlines.expire()  # the first attempt's time is up; the retry is not held
+        groups = await read
     assert "TeslaM40" in groups
     assert scnet.sim.requests.count("GET", f"{AI}/resource-group") == 2
 
