@@ -30,6 +30,7 @@ from bot.domain.commands import (
     Logout,
     MemberRef,
     Quota,
+    QuotaApprovals,
     QuotaDigest,
     QuotaLimits,
     QuotaSet,
@@ -200,8 +201,9 @@ creates = st.builds(
     description=optional(free_text),
     force=st.booleans(),
     queue=st.booleans(),
+    ask=st.booleans(),
     public=st.booleans(),
-)
+).filter(lambda create: not (create.ask and create.queue))  # the grammar refuses both
 members = st.one_of(
     st.from_regex(r"[UW][A-Z0-9]{2,10}", fullmatch=True).map(lambda v: MemberRef("user_id", v)),
     st.text(st.characters(exclude_categories=["Cs", "Zs", "Cc", "Zl", "Zp"]), min_size=1)
@@ -286,6 +288,8 @@ commands = st.one_of(
     st.builds(Quota, public=public),
     st.builds(QuotaSet, limits=quota_limits, member=optional(members), public=public),
     digests,
+    st.builds(QuotaApprovals, channel=optional(channels), public=public),
+    st.builds(QuotaApprovals, off=st.just(True), public=public),
     quota_rates,
     budgets,
     st.builds(QueueShow, public=public),

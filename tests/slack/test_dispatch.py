@@ -15,6 +15,7 @@ from bot.domain.commands.registry import DECLARATIONS, answer_for
 from bot.domain.identity import SlackUser
 from bot.domain.secret import Secret
 from bot.services.accounts import AccountService
+from bot.services.approvals import ApprovalService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
 from bot.services.costs import CostService
@@ -37,6 +38,7 @@ SERVICES: dict[str, type] = {
     "audit_log": AuditLog,
     "costs": CostService,
     "queue": CreateQueue,
+    "approvals": ApprovalService,
 }
 SCOPE = set(scope_of(Invocation(SlackUser("T1", "U1"), "en"), Login()))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
