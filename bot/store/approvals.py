@@ -218,11 +218,15 @@ async def due_to_expire(session: Session, *, now: datetime, limit: int = 100) ->
 async def stale_messages(session: Session, *, limit: int = 100) -> list[ApprovalRequest]:
     """Requests with a message that does not show their state yet (a chat.update that failed
     or never ran), oldest first."""
+    lagging = (
+        select(ApprovalMessageRow.request_id)
+        .join(ApprovalRequestRow, ApprovalMessageRow.request_id == ApprovalRequestRow.id)
+        .where(ApprovalMessageRow.shown_state != ApprovalRequestRow.state)
+    )
+    # By id, not DISTINCT over the rows: PostgreSQL has no equality for the JSON summary.
     statement = (
         select(ApprovalRequestRow)
-        .join(ApprovalMessageRow, ApprovalMessageRow.request_id == ApprovalRequestRow.id)
-        .where(ApprovalMessageRow.shown_state != ApprovalRequestRow.state)
-        .distinct()
+        .where(ApprovalRequestRow.id.in_(lagging))
         .order_by(ApprovalRequestRow.id)
         .limit(limit)
     )
