@@ -159,11 +159,13 @@ async def test_posts_to_one_channel_are_paced_instead_of_refused(
     env: WatchEnv, client: ScnetClient, slack_client: AsyncWebClient
 ) -> None:
     """Five instances created from one channel turn ready together: five DMs to the owner and
-    five channel posts. Slack allows one post per channel per 0.2 s here; the notifier posts
+    five channel posts. Slack allows one post per channel per 0.25 s here; the notifier posts
     one per target per turn and hands the rest back for the next turns, so nothing is refused
-    and none of them counts a failed attempt."""
+    and none of them counts a failed attempt. One manual clock drives the outbox, the pace and
+    Slack's limit."""
     env.slack.limits.enforce_rate_limits = True
-    env.slack.limits.post_interval = 0.2
+    env.slack.limits.post_interval = 0.25
+    env.slack.limits.clock = env.scnet.clock
     created = [await env.create(f"batch-{index}") for index in range(5)]
     env.scnet.clock.advance(16)
     await env.watcher.sweep()
@@ -173,14 +175,13 @@ async def test_posts_to_one_channel_are_paced_instead_of_refused(
         client=client,
         sender=SlackSender(slack_client),
         now=env.now,
-        policy=replace(DELIVERY, post_interval=0.2, post_burst=1),
+        policy=replace(DELIVERY, post_interval=0.25, post_burst=1),
+        monotonic=env.scnet.clock,
     )
 
     sent = [await paced.deliver_due()]  # one DM and one channel post; the rest wait their turn
     for _ in range(4):
-        # Both clocks move: the outbox's (due times) and the real one (Slack's and the pace's).
-        env.scnet.clock.advance(0.2)
-        await asyncio.sleep(0.2)
+        env.scnet.clock.advance(0.25)
         sent.append(await paced.deliver_due())
 
     assert sent == [2, 2, 2, 2, 2]

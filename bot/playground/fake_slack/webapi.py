@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import blocks as bk
+from .clock import Clock
 from .models import JSON, Channel, Message, Via
 from .wire import flag, text_arg
 from .workspace import VIEW_STACK_LIMIT, Workspace
@@ -66,6 +67,8 @@ class Limits:
 
     enforce_rate_limits: bool = False
     post_interval: float = 1.0
+    # The pacing's clock when it is not the workspace's (a test's manual one, say).
+    clock: Clock | None = None
 
 
 Handler = Callable[[Workspace, dict[str, Any], Limits], Answer]
@@ -153,7 +156,7 @@ def chat_post_message(ws: Workspace, args: dict[str, Any], limits: Limits) -> An
     problem = _content_problem(args)
     if problem is not None:
         return problem
-    now = ws.clock()
+    now = (limits.clock or ws.clock)()
     if limits.enforce_rate_limits:
         last = ws.last_post.get(channel.id)
         if last is not None and now - last < limits.post_interval:
