@@ -3,6 +3,7 @@ the requester's own login, a DM, the audit log; never two creates for one reques
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
@@ -215,3 +216,35 @@ async def test_the_queue_survives_a_restart_and_drains_in_order(
         assert second.creates() == ["held-0", "after-1"]
         assert (await second.request(a.request.id)).state == "created"
         assert (await second.request(b.request.id)).state == "queued"
+
+
+async def test_a_limit_raised_lets_the_next_request_go(env: QueueEnv) -> None:
+    await _fill(env, 1)
+    queued = await env.enqueue(env.bob, "roomier")
+    await env.tick()
+    assert (await env.request(queued.request.id)).state == "queued"
+    await env.limit(instances=2)
+    await env.tick()
+    assert (await env.request(queued.request.id)).state == "created"
+
+
+async def test_two_drains_at_once_create_each_request_once(
+    scnet: SimulatedScnet, database_url: str
+) -> None:
+    async with AsyncExitStack() as stack:
+        slack = await stack.enter_async_context(FakeSlack())
+        first = await open_env(scnet, database_url, stack, process="one", slack=slack)
+        key = first.runtime.settings.encryption_keys[0].get_secret_value()
+        second = await open_env(scnet, database_url, stack, process="two", slack=slack, key=key)
+        await log_in(first, first.alice, "alice")
+        await log_in(first, first.bob, "bob")
+        held = await _fill(first, 3)
+        requests = [await first.enqueue(first.bob, f"race-{n}") for n in range(3)]
+        for instance_id in held:
+            await first.runtime.instances.delete(first.alice, InstanceRef("id", instance_id))
+        # A leader and the one taking over, both draining the same queue at the same moment.
+        await asyncio.gather(first.runtime.queue.drain(), second.runtime.queue.drain())
+        names = [n for n in first.creates() if n.startswith("race-")]
+        assert sorted(names) == ["race-0", "race-1", "race-2"]  # each once
+        for queued in requests:
+            assert (await first.request(queued.request.id)).state == "created"
