@@ -32,6 +32,7 @@ from bot.wiring import Runtime, open_runtime, slack_app
 from tests.fake_slack import FakeSlack, Message, SignedResponse, SlackRequest, User
 from tests.fake_slack.models import JSON
 from tests.scnet_fixtures import SimulatedScnet
+from tests.serving import port as port  # the fixture, for test_server
 
 LEAD_ID = "U0LEAD0001"  # in BOT_ADMINS, though not a Slack admin: add_user("lead", id=LEAD_ID)
 
