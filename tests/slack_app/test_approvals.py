@@ -359,3 +359,41 @@ async def test_an_image_gone_since_the_request_fails_clearly_to_both(
     await approvals.deliver()
     dm = approvals.dms(world.alice)[-1].all_text()
     assert "could not be made: the image `jupyter:4.4-py3.7-cpu` no longer exists" in dm
+
+
+async def test_create_ask_files_a_request_past_the_limits_and_creates_within(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    asked = (await world.command(world.alice, f"{CREATE} name=typed --ask"))[-1]
+    assert "Asked the admins to approve `typed`" in asked.all_text()
+    assert not world.scnet.sim.instances
+    posted = [m for m in world.slack.messages_to(approvals.channel) if not m.ephemeral]
+    assert "name=typed" in posted[-1].all_text()
+    assert "--ask" not in posted[-1].all_text()  # the spec, not how it was asked
+    small = (await world.command(world.alice, "create jupyter:4.4-py3.7-cpu cpus=1 --ask"))[-1]
+    assert "no admin is needed" in small.all_text()
+    assert len(world.scnet.sim.instances) == 1
+    assert len([m for m in world.slack.messages_to(approvals.channel) if not m.ephemeral]) == 1
+
+
+async def test_asking_twice_for_the_same_create_is_refused(approvals: Approvals) -> None:
+    world = approvals.world
+    card = await approvals.refusal()
+    await approvals.press(world.alice, ids.ASK_ADMIN, card)
+    await approvals.press(world.alice, ids.ASK_ADMIN, card)
+    assert "asked for this create already" in approvals.private_to(world.alice)[-1].all_text()
+    posted = [m for m in world.slack.messages_to(approvals.channel) if not m.ephemeral]
+    assert len(posted) == 1
+
+
+async def test_quota_approvals_refuses_what_is_no_channel(approvals: Approvals) -> None:
+    world = approvals.world
+    for text, says in (
+        ("quota approvals gpu-team", "`gpu-team` is not a channel"),
+        ("quota approvals #a #b", "Unexpected argument `#b`"),
+        ("quota approvals x=1", "Unexpected argument `x=1`"),
+    ):
+        refused = (await world.command(approvals.boss, text))[-1]
+        assert says in refused.text
+    assert await world.runtime.approvals.channel(approvals.team) == approvals.channel
