@@ -21,6 +21,11 @@ scheduler runs every second:
    failover still send one.
 
 What the lists show also feeds the usage ledger (``ledger``), when an owner's list changed.
+
+Someone also waits on the owners of a team whose creates are queued for capacity
+(``bot.services.create_queue``): any instance of theirs ending lets the next create go, so they
+are read every ``cadence`` too, even when their instances all run. Which teams those are is
+read with the sweep's picture, at most once a cadence.
 """
 
 from __future__ import annotations
@@ -121,6 +126,9 @@ class WatchService:
         self._listings: dict[SlackUser, int] = {}  # owner -> hash of their last list
         self._listed_at: dict[SlackUser, datetime] = {}  # owner -> last list in the ledger
         self._in_flight: set[SlackUser] = set()
+        self._read_at: dict[SlackUser, float] = {}  # owner -> when their list was last asked
+        self._queued_teams: set[str] = set()  # teams with creates waiting for capacity
+        self._queued_teams_at: float | None = None
 
     @property
     def policy(self) -> PollPolicy:
@@ -154,12 +162,18 @@ class WatchService:
         for item in self._watched.values():
             if not item.watch.paused:
                 by_owner.setdefault(item.tracked.owner, []).append(item)
+        cadence = self._policy.cadence
+        queued = self._queued_teams
         due = [
-            (min(item.next_read for item in items).timestamp(), owner)
+            (self._due_at(owner, items, queued, cadence), owner)
             for owner, items in by_owner.items()
             if owner not in self._in_flight
         ]
-        waiting = {owner for owner, items in by_owner.items() if any(i.waiting for i in items)}
+        waiting = {
+            owner
+            for owner, items in by_owner.items()
+            if owner.team_id in queued or any(i.waiting for i in items)
+        }
         # Sweeps come a second apart: an owner due before the next one is read now, rather
         # than up to a second late (which made a 3 s cadence about 4 s).
         # Links first: when the budget is short, owners someone waits on go ahead of those
@@ -168,6 +182,8 @@ class WatchService:
         if not chosen:
             return 0
         self._in_flight.update(chosen)
+        for owner in chosen:
+            self._read_at[owner] = now.timestamp()
         try:
             answered = await asyncio.gather(
                 *(self._read_owner_safely(owner, by_owner[owner]) for owner in chosen)
@@ -176,11 +192,28 @@ class WatchService:
             self._in_flight.difference_update(chosen)
         return sum(answered)
 
+    def _due_at(
+        self, owner: SlackUser, items: list[WatchedInstance], queued: set[str], cadence: float
+    ) -> float:
+        due = min(item.next_read for item in items).timestamp()
+        if owner.team_id in queued:  # their instances' ends let a queued create go
+            due = min(due, self._read_at.get(owner, 0.0) + cadence)
+        return due
+
     async def _refresh(self) -> None:
-        """Bring the picture of the watches up to date: the rows written since last time."""
+        """Bring the picture of the watches up to date: the rows written since last time (and,
+        once a cadence, the teams with queued creates)."""
         since = None if self._seen_up_to is None else self._seen_up_to - CHANGES_OVERLAP
         async with self._db.transaction() as session:
-            rows, active = await watch_control.watched_instances(session, changed_since=since)
+            now = self._now().timestamp()
+            look = (
+                self._queued_teams_at is None or now - self._queued_teams_at >= self._policy.cadence
+            )
+            rows, active, teams = await watch_control.watch_changes(
+                session, changed_since=since, queued_teams=look
+            )
+            if teams is not None:
+                self._queued_teams, self._queued_teams_at = teams, now
             if since is not None:
                 self._merge(rows)
                 if sum(not item.watch.paused for item in self._watched.values()) == active:
@@ -232,7 +265,8 @@ class WatchService:
             )
             self._plan(items, now)
             return 0
-        self._turns.read(owner, now=now.timestamp(), waiting=any(item.waiting for item in items))
+        someone_waits = owner.team_id in self._queued_teams or any(i.waiting for i in items)
+        self._turns.read(owner, now=now.timestamp(), waiting=someone_waits)
         answered = 0
         for item in items:
             instance_id = item.watch.instance_id
@@ -445,6 +479,7 @@ class WatchService:
         within a cadence (spread over it, so the budget is not spent in one second)."""
         self._watched.clear()
         self._seen_up_to = None
+        self._queued_teams_at = None
 
 
 def _paused(watch: Watch) -> Watch:

@@ -13,12 +13,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, and_, func, select, union, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    and_,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+    update,
+)
 
+from bot.domain.create_queue import WAITING_STATES
 from bot.domain.identity import SlackUser
 from bot.store.database import Session, affected_rows
 from bot.store.instances import TrackedInstance, tracked_record
-from bot.store.tables import AccountRow, TrackedInstanceRow, WatchRow
+from bot.store.tables import AccountRow, CreateQueueRow, TrackedInstanceRow, WatchRow
 from bot.store.watches import Watch, watch_record
 
 _WATCHES: Table = WatchRow.__table__  # type: ignore[assignment]
@@ -108,6 +121,24 @@ async def watched_instances(
     sweep that keeps the rest in memory reads a handful of rows; the count tells it whether
     a watch went away meanwhile (then it reads them all again).
     """
+    rows = await _watch_rows(session, changed_since)
+    count, _ = await _count_active(session, queued_teams=False)
+    return rows, count
+
+
+async def watch_changes(
+    session: Session, *, changed_since: datetime | None, queued_teams: bool
+) -> tuple[list[tuple[Watch, TrackedInstance]], int, set[str] | None]:
+    """``watched_instances``, and with ``queued_teams`` the teams with creates waiting for
+    capacity (whose members' instances the watcher reads often), in the same two statements."""
+    rows = await _watch_rows(session, changed_since)
+    count, teams = await _count_active(session, queued_teams=queued_teams)
+    return rows, count, teams if queued_teams else None
+
+
+async def _watch_rows(
+    session: Session, changed_since: datetime | None
+) -> list[tuple[Watch, TrackedInstance]]:
     statement = select(WatchRow, TrackedInstanceRow).join(
         TrackedInstanceRow, TrackedInstanceRow.instance_id == WatchRow.instance_id
     )
@@ -123,6 +154,23 @@ async def watched_instances(
         statement = statement.where(WatchRow.instance_id.in_(select(written.c[0])))
     statement = statement.execution_options(populate_existing=True)
     rows = (await session.execute(statement)).all()
-    active = select(func.count()).select_from(WatchRow).where(WatchRow.paused.is_(False))
-    count = int((await session.execute(active)).scalar_one())
-    return [(watch_record(watch), tracked_record(tracked)) for watch, tracked in rows], count
+    return [(watch_record(watch), tracked_record(tracked)) for watch, tracked in rows]
+
+
+async def _count_active(session: Session, *, queued_teams: bool) -> tuple[int, set[str]]:
+    active = select(func.count(), literal(None, String)).where(WatchRow.paused.is_(False))
+    if not queued_teams:
+        return int((await session.execute(active)).one()[0]), set()
+    teams = (
+        select(literal(None, Integer), CreateQueueRow.team_id)
+        .where(CreateQueueRow.state.in_(sorted(WAITING_STATES)))
+        .distinct()
+    )
+    count, found = 0, set()
+    for row in (await session.execute(union_all(active, teams))).all():
+        team_id: str | None = row[1]  # None on the count's row
+        if team_id is None:
+            count = int(row[0])
+        else:
+            found.add(team_id)
+    return count, found
