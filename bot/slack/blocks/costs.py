@@ -27,12 +27,17 @@ from bot.domain.notices import NoticeKind
 
 from .display import duration_text, slack_time
 from .elements import Block, context, section
-from .quota import mention
+from .limits import escape_mrkdwn
 from .reply import Message, ReplyContext
 from .wording import words, words_with
 
 SPENDERS_SHOWN: Final = 10
 MONEY_EMOJI: Final = ":money_with_wings:"
+
+
+def mention(user_id: str) -> str:
+    """As ``quota.mention`` (which imports this module, so it cannot be imported here)."""
+    return f"<@{escape_mrkdwn(user_id)}>"
 
 
 def money(amount: Decimal) -> str:
@@ -219,7 +224,7 @@ def build_budget_alert(
 ) -> tuple[list[Block], str]:
     """The team's (or a member's) month spend reached 80% / 100% of its budget."""
     params = {
-        "percent": percent,
+        "percent": budget_percent(spent, budget),  # as it stands, not the threshold crossed
         "spent": money(spent),
         "budget": money(budget),
         "month": month,
