@@ -31,7 +31,9 @@ from bot.scnet.jwt import MalformedToken, decode_claims
 from bot.services.errors import LoginNeeded as LoginNeeded
 from bot.services.errors import LoginRejected as LoginRejected
 from bot.store.accounts import (
-    AccountSummary,
+    AccountSummary as AccountSummary,
+)
+from bot.store.accounts import (
     Credentials,
     LoginRequired,
     NewLogin,

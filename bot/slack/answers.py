@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # the use cases are injected; importing them would load the s
     from bot.domain.commands import Audit, Command, ListInstances, Status, Url
     from bot.domain.digest import TeamDigest
     from bot.domain.secret import Secret
-    from bot.services.accounts import AccountService, WhoAmIView
+    from bot.services.accounts import AccountService, AccountSummary, WhoAmIView
     from bot.services.audit_log import AuditEntry
     from bot.services.create_queue import CreateQueue
     from bot.services.instances import Created, InstanceService, InstanceView
@@ -77,14 +77,7 @@ def logout(ctx: ReplyContext, _command: Command, was_logged_in: bool) -> Message
 
 
 def whoami(ctx: ReplyContext, command: Command, view: WhoAmIView) -> Message:
-    summary = view.summary
-    claims = None
-    if summary is not None and not summary.needs_login:
-        claims = TokenClaims(
-            user=summary.identity.scnet_user,
-            cluster_id=summary.identity.cluster_id,
-            expires_at=summary.token_expires_at,
-        )
+    claims = _claims(view.summary)
     blocks = build_whoami(
         locale=ctx.locale, claims=claims, now=ctx.now, account=view.account, command=ctx.slash
     )
@@ -219,6 +212,17 @@ def audit(ctx: ReplyContext, command: Audit, latest: Sequence[AuditEntry]) -> Me
     return Message(blocks, text, public=command.public)
 
 
+def _claims(summary: AccountSummary | None) -> TokenClaims | None:
+    """What a usable stored login says of its token; None when there is none to use."""
+    if summary is None or summary.needs_login:
+        return None
+    return TokenClaims(
+        user=summary.identity.scnet_user,
+        cluster_id=summary.identity.cluster_id,
+        expires_at=summary.token_expires_at,
+    )
+
+
 # --- answers that are no command ----------------------------------------------------------------
 
 
@@ -273,13 +277,8 @@ class Answers:
     async def home(self, inv: Invocation) -> Block:
         summary = await self._accounts.summary(inv.user)
         instances: list[Instance] = []
-        claims = None
-        if summary is not None and not summary.needs_login:
-            claims = TokenClaims(
-                user=summary.identity.scnet_user,
-                cluster_id=summary.identity.cluster_id,
-                expires_at=summary.token_expires_at,
-            )
+        claims = _claims(summary)
+        if claims is not None:
             try:
                 instances = [v.instance for v in await self._instances.list(inv.user)]
             except (ScnetError, LoginNeeded) as error:

@@ -199,6 +199,20 @@ _APPROVALS = "bot.slack.blocks.approvals:"
 _REFUSAL = "bot.slack.blocks.refusal:"
 _OF_REF = ("user", "command.ref")
 
+
+def _asked_first(kind: type[Stop | Delete], use_case: str, done: str) -> tuple[Answer, Answer]:
+    """Confirmed (a button: the user has confirmed once), it acts; typed, it asks first."""
+    return (
+        answer(
+            kind,
+            call(use_case, *_OF_REF),
+            reply=notice(done, tone="success", name="result.name"),
+            when=_confirmed,
+        ),
+        answer(kind, call("instances.status", *_OF_REF), reply=rendered(_ANSWERS + "confirmation")),
+    )
+
+
 # In the order the help overview lists them.
 _ALL: Final[tuple[Declaration, ...]] = (
     Declaration(
@@ -355,18 +369,7 @@ _ALL: Final[tuple[Declaration, ...]] = (
         help=HelpKeys("help.stop.usage", "help.stop.summary", "help.stop.details"),
         # Every Stop button carries a confirm dialog or answers the typed stop's question.
         on_card=lambda ref: Stop(ref=ref, confirmed=True),
-        answers=(
-            answer(
-                Stop,
-                call("instances.stop", *_OF_REF),
-                reply=notice("notice.stopping", tone="success", name="result.name"),
-                when=_confirmed,
-            ),
-            # Typed, it asks first.
-            answer(
-                Stop, call("instances.status", *_OF_REF), reply=rendered(_ANSWERS + "confirmation")
-            ),
-        ),
+        answers=_asked_first(Stop, "instances.stop", "notice.stopping"),
     ),
     Declaration(
         "delete",
@@ -374,19 +377,7 @@ _ALL: Final[tuple[Declaration, ...]] = (
         words=ref_words,
         help=HelpKeys("help.delete.usage", "help.delete.summary", "help.delete.details"),
         on_card=lambda ref: Delete(ref=ref, confirmed=True),
-        answers=(
-            answer(
-                Delete,
-                call("instances.delete", *_OF_REF),
-                reply=notice("notice.deleted", tone="success", name="result.name"),
-                when=_confirmed,
-            ),
-            answer(
-                Delete,
-                call("instances.status", *_OF_REF),
-                reply=rendered(_ANSWERS + "confirmation"),
-            ),
-        ),
+        answers=_asked_first(Delete, "instances.delete", "notice.deleted"),
     ),
     Declaration(
         "watch",
