@@ -211,7 +211,13 @@ async def close_open_runs(session: Session, *, now: datetime) -> int:
     runs, ledger = InstanceRunRow, TrackedInstanceRow
     terminal = [str(status) for status in TERMINAL_STATUSES]
     statement = (
-        select(runs.instance_id, runs.started_at, ledger.deleted_at, ledger.status_changed_at)
+        select(
+            runs.instance_id,
+            runs.started_at,
+            ledger.deleted_at,
+            ledger.status,
+            ledger.status_changed_at,
+        )
         .join(ledger, ledger.instance_id == runs.instance_id)
         .where(
             runs.ended_at.is_(None),
@@ -219,11 +225,17 @@ async def close_open_runs(session: Session, *, now: datetime) -> int:
         )
     )
     closed = 0
-    for instance_id, started_at, deleted_at, changed_at in (await session.execute(statement)).all():
-        candidates = [moment for moment in (deleted_at, changed_at) if moment is not None]
-        if deleted_at is not None and changed_at is not None and changed_at < started_at:
-            candidates = [deleted_at]  # the status changed before this run: the deletion ends it
-        end = max(started_at, min(candidates))
+    for instance_id, started_at, deleted_at, status, changed_at in (
+        await session.execute(statement)
+    ).all():
+        # It ended when the ledger saw it finish (if that was during this run), else when
+        # the ledger saw it deleted: whichever came first.
+        ends = [] if deleted_at is None else [deleted_at]
+        if status in terminal and changed_at >= started_at:
+            ends.append(changed_at)
+        if not ends:
+            continue  # finished before this run began: a restart the ledger has not seen yet
+        end = max(started_at, min(ends))
         result = await session.execute(
             update(runs)
             .where(
