@@ -604,10 +604,12 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
     "help.quota.usage": {
         "en": (
             "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@name]"
+            " | set budget=CNY|off [user=@name] | rate [group=G gpu=CNY cpu=CNY ram=CNY]"
             " | digest [#channel | off] [at=HH:MM] [tz=Area/City] [hours=N]]"
         ),
         "zh": (
             "{command} quota [set gpus=N cpus=N ram=N instances=N [user=@用户]"
+            " | set budget=元|off [user=@用户] | rate [group=资源组 gpu=元 cpu=元 ram=元]"
             " | digest [#频道 | off] [at=HH:MM] [tz=时区] [hours=N]]"
         ),
     },
@@ -628,7 +630,13 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
             "value. Invite the bot to the channel. `{command} quota digest` shows the settings, "
             "`{command} quota digest off` stops both.\n"
             "Admins: `{command} quota approvals #approvals` posts creates asked past the limits "
-            "there (`off`: a DM to each admin), with Approve and Deny."
+            "there (`off`: a DM to each admin), with Approve and Deny.\n"
+            "Costs: `{command} quota rate` shows the admins' rates; admins set a group's with "
+            "`{command} quota rate group=TeslaM40 gpu=6.5 cpu=0.1 ram=0.02` (CNY per card-, "
+            "core- and GB-hour). Cards, `list`, `quota` and the digest then show running time "
+            "and estimated spend: estimates from those rates, not SCNet's bill. "
+            "`{command} quota set budget=5000 [user=@name]` sets a monthly budget (`off` removes "
+            "it): alerts at 80% and 100%, and creates are refused once it is spent."
         ),
         "zh": (
             "`{command} quota` 显示当前谁占用了多少加速卡、CPU 和内存，"
@@ -641,7 +649,13 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
             "tz={digest_tz}、hours={digest_hours}；未给出的选项保持原值。请先把机器人邀请进该频道。"
             "`{command} quota digest` 查看设置，`{command} quota digest off` 同时停止摘要和提醒。\n"
             "管理员：`{command} quota approvals #频道` 将超出限额的创建申请发布到该频道"
-            "（`off`：私信每位管理员），附批准和拒绝按钮。"
+            "（`off`：私信每位管理员），附批准和拒绝按钮。\n"
+            "费用：`{command} quota rate` 查看管理员设定的费率；管理员用 "
+            "`{command} quota rate group=TeslaM40 gpu=6.5 cpu=0.1 ram=0.02` 设置某资源组的费率"
+            "（每卡时、每核时、每 GB 时的人民币）。之后实例卡片、`list`、`quota` 和每日摘要会显示"
+            "运行时长和估算花费：按这些费率估算，并非 SCNet 的账单。"
+            "`{command} quota set budget=5000 [user=@用户]` 设置每月预算（`off` 取消）："
+            "达到 80% 和 100% 时提醒，用完后拒绝创建。"
         ),
     },
     "help.audit.usage": {
