@@ -629,7 +629,7 @@ _CORE: Final[Mapping[str, Mapping[Locale, str]]] = {
             "at={digest_at}, tz={digest_tz}, hours={digest_hours}; an option left out keeps its "
             "value. Invite the bot to the channel. `{command} quota digest` shows the settings, "
             "`{command} quota digest off` stops both.\n"
-            "Admins: `{command} quota approvals #approvals` posts creates asked past the limits "
+            "Admins: `{command} quota approvals #gpu-team` posts creates asked past the limits "
             "there (`off`: a DM to each admin), with Approve and Deny.\n"
             "Costs: `{command} quota rate` shows the admins' rates; admins set a group's with "
             "`{command} quota rate group=TeslaM40 gpu=6.5 cpu=0.1 ram=0.02` (CNY per card-, "
