@@ -53,9 +53,9 @@ class Prices:
 
 
 DEFAULT_PRICES: Final = Prices()
-# The demo's: a running 1-GPU instance costs about a yuan a minute, so a balance near the
-# low-balance floor crosses it within minutes of the demo.
-DEMO_PRICES: Final = Prices(gpu=Decimal(50), cpu=Decimal(1), ram=Decimal("0.25"))
+# The demo's: a running instance of the defaults (4 cores, 16 GB) costs about 7 CNY a minute,
+# so a balance just above the low-balance floor crosses it within a few minutes of the demo.
+DEMO_PRICES: Final = Prices(gpu=Decimal(600), cpu=Decimal(60), ram=Decimal(10))
 
 
 def usage_of(instance: Instance, now: float) -> Usage:
