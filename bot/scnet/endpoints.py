@@ -29,12 +29,12 @@ from bot.scnet.models import (
     WireCenter,
     WireInstance,
     WireNodeLimits,
-    clean_url,
     format_timeout,
     page_items,
     parse_renewed_token,
 )
 from bot.scnet.transport import Method, Query, Request
+from bot.scnet.wire import clean_url
 
 INSTANCE_SERVICE: Final = "/ai/openapi/v2/instance-service"
 IMAGES_NEW: Final = "/ai/openapi/v2/image/images"

@@ -1,20 +1,17 @@
-"""SCNet's wire format, parsed leniently, then turned into frozen domain objects.
+"""SCNet's objects and answers, parsed leniently, then turned into frozen domain objects.
 
-Every documented quirk (reference §10) is absorbed here and nowhere else: ``code`` as a string
-or a number, ``data`` as an object where a list is documented, numbers sent as strings,
-``timeoutLimit`` as ``HH:MM:SS`` or ``unlimited``, whitespace inside returned URLs, unknown
-statuses, null times, ``enable`` as the string ``"true"`` and ``aiUrls`` ending in ``/ai``.
+Every documented quirk (reference §10) is absorbed here and in ``bot.scnet.wire`` (the
+envelope and the scalars every answer shares) and nowhere else: ``data`` as an object where a
+list is documented, a page in any of its forms, ``timeoutLimit`` as ``HH:MM:SS`` or
+``unlimited``, unknown statuses and null times.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
-from urllib.parse import urlsplit
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import Field
 
 # The time-limit form is the domain's (the grammar and the help texts write it too).
 from bot.domain.durations import format_timeout as format_timeout
@@ -34,100 +31,16 @@ from bot.domain.instances import (
     Resources,
 )
 from bot.domain.secret import Secret
-
-# SCNet's times carry no zone; they are the platform's local time (China Standard Time).
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _to_int(value: object) -> object:
-    if isinstance(value, str):
-        stripped = value.strip()
-        if not stripped or stripped == "--":
-            return 0
-        try:
-            return int(float(stripped))
-        except ValueError:
-            return value
-    if value is None:
-        return 0
-    return value
-
-
-def _to_text(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _to_bool(value: object) -> object:
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes"}
-    if value is None:
-        return False
-    return value
-
-
-LooseInt = Annotated[int, BeforeValidator(_to_int)]
-LooseStr = Annotated[str, BeforeValidator(_to_text)]
-LooseBool = Annotated[bool, BeforeValidator(_to_bool)]
-
-
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
-
-
-class Envelope(WireModel):
-    code: LooseStr
-    msg: LooseStr = ""
-    data: Any = None
-
-
-_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?")
-
-
-def parse_local_time(raw: str | None) -> datetime | None:
-    """SCNet's local time (China, no zone given) as an aware datetime; None when absent or
-    unreadable."""
-    if raw is None:
-        return None
-    text = raw.strip()
-    if not text or text == "--":
-        return None
-    if _LOCAL_TIME.fullmatch(text):  # the usual forms: fromisoformat is ten times strptime's speed
-        return datetime.fromisoformat(text).replace(tzinfo=CHINA_TIME)
-    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime(text, pattern).replace(tzinfo=CHINA_TIME)
-        except ValueError:
-            continue
-    return None
-
-
-def clean_url(raw: str) -> str:
-    """Remove the stray whitespace SCNet's docs show inside URLs (reference §5.8)."""
-    return _WHITESPACE.sub("", raw)
-
-
-def normalise_ai_base(url: str) -> str | None:
-    """``https://h:58043/ai/`` and ``https://h:58043`` both give ``https://h:58043``."""
-    cleaned = clean_url(url).rstrip("/")
-    if not cleaned or "{" in cleaned or "}" in cleaned:
-        return None
-    cleaned = cleaned.removesuffix("/ai").rstrip("/")
-    parts = urlsplit(cleaned)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return None
-    return cleaned
-
-
-def _optional_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = value.strip()
-    return None if not text or text == "--" else text
+from bot.scnet.wire import (
+    LooseBool,
+    LooseInt,
+    LooseStr,
+    WireModel,
+    clean_url,
+    normalise_ai_base,
+    optional_text,
+    parse_local_time,
+)
 
 
 class WirePort(WireModel):
@@ -207,8 +120,8 @@ class WireInstance(WireModel):
             created_at=parse_local_time(self.create_time),
             started_at=parse_local_time(self.start_time),
             ended_at=parse_local_time(self.end_time),
-            duration=_optional_text(self.duration),
-            remaining=_optional_text(self.remaining_time),
+            duration=optional_text(self.duration),
+            remaining=optional_text(self.remaining_time),
             user_name=self.user_name,
             description=self.description,
             ports=tuple(port.to_domain() for port in self.ports or ()),

@@ -44,8 +44,8 @@ from bot.scnet.errors import (
     UpstreamHttpError,
     error_for_code,
 )
-from bot.scnet.models import Envelope
 from bot.scnet.retry import RetryPolicy, retry_read
+from bot.scnet.wire import Envelope
 
 log = logging.getLogger(__name__)
 

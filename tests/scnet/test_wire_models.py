@@ -10,20 +10,18 @@ from pydantic import ValidationError
 
 from bot.domain.instances import InstanceStatus, known_status
 from bot.scnet.models import (
-    CHINA_TIME,
     InstanceListing,
     WireAccount,
     WireCenter,
     WireInstance,
-    clean_url,
     format_timeout,
-    normalise_ai_base,
     parse_id,
     parse_images,
     parse_instances,
     parse_renewed_token,
     parse_timeout,
 )
+from bot.scnet.wire import CHINA_TIME, clean_url, normalise_ai_base
 
 # The detail example of the seed page, as SCNet sends it (taskNumber a number, nulls, "--").
 SEED_DETAIL = {
