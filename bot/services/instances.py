@@ -171,14 +171,18 @@ class InstanceService:
         origin: SlackOrigin | None,
         is_admin: bool = False,
         quota_checked: bool = False,
+        approved: bool = False,
     ) -> Created:
         """Create as ``user``, within the team's and the member's limits: the resolved spec is
         checked before SCNet is asked (``--force`` skips that, for admins only;
-        ``quota_checked``: the caller has just checked it, as the create queue's drain has)."""
+        ``quota_checked``: the caller has just checked it, as the create queue's drain has;
+        ``approved``: an admin approved it past the team's policy, budgets included)."""
         if command.image is None:
             raise ValueError("create without an image is handled by the create modal")
         image_ref = command.image
-        if self._costs is not None:  # a spent budget refuses before SCNet is asked anything
+        # A spent budget refuses before SCNet is asked anything, also a queued create's (the
+        # queue checks limits, not budgets); not one an admin ``approved``.
+        if self._costs is not None and not approved:
             try:
                 await self._costs.check_budget(user, force=command.force, is_admin=is_admin)
             except ServiceError as error:
