@@ -305,25 +305,27 @@ class ApprovalService:
         target: tuple[str, Locale | None] | None,
         known: Sequence[str],
     ) -> list[PostedMessage]:
-        """Show the request in the team's approvals channel, else in each admin's DM."""
-        locale: Locale | None = None
+        """Show the request in the team's approvals channel; in each admin's DM when there
+        is none, or the bot cannot post there (not invited, archived)."""
         if target is not None:
-            targets: list[tuple[str | None, str | None]] = [(target[0], None)]
-            locale = target[1]
-        else:
-            admins = await self._board.admins(request.team_id, known)
-            targets = [(None, admin) for admin in admins]
-        posted: list[PostedMessage] = []
-        for channel, user in targets:
             message = await self._board.post(
-                request, channel_id=channel, user_id=user, locale=locale
+                request, channel_id=target[0], user_id=None, locale=target[1]
             )
-            if message is None:
-                continue
-            posted.append(message)
-            async with self._db.transaction() as session:
-                await rows.add_message(session, request.id, message)
+            if message is not None:
+                await self._keep(request, message)
+                return [message]
+            log.warning("approvals channel unusable; asking the admins in their DMs")
+        posted: list[PostedMessage] = []
+        for admin in await self._board.admins(request.team_id, known):
+            message = await self._board.post(request, channel_id=None, user_id=admin)
+            if message is not None:
+                await self._keep(request, message)
+                posted.append(message)
         return posted
+
+    async def _keep(self, request: ApprovalRequest, message: PostedMessage) -> None:
+        async with self._db.transaction() as session:
+            await rows.add_message(session, request.id, message)
 
     # --- deciding ---------------------------------------------------------------------------
 

@@ -397,3 +397,36 @@ async def test_quota_approvals_refuses_what_is_no_channel(approvals: Approvals) 
         refused = (await world.command(approvals.boss, text))[-1]
         assert says in refused.text
     assert await world.runtime.approvals.channel(approvals.team) == approvals.channel
+
+
+async def test_a_channel_the_bot_cannot_post_in_falls_back_to_the_admins_dms(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    card = await approvals.refusal()
+    world.slack.fail_next("chat.postMessage", "not_in_channel")
+    await approvals.press(world.alice, ids.ASK_ADMIN, card)
+    assert [m for m in world.slack.messages_to(approvals.channel) if not m.ephemeral] == []
+    (in_dm,) = approvals.requests_in_dm(approvals.lead)  # BOT_ADMINS: an admin by setting
+    await approvals.press(approvals.lead, ids.APPROVE, in_dm)
+    assert len(world.scnet.sim.instances) == 1
+
+
+async def test_no_admin_to_reach_fails_the_request_and_says_how_to_fix_it(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    await world.command(approvals.boss, "quota approvals off")
+    # lead (BOT_ADMINS) has left the workspace; boss never logged in, so the bot knows no
+    # other admin to DM.
+    world.slack.workspace.users[LEAD_ID].deleted = True
+    card = await approvals.refusal()
+    await approvals.press(world.alice, ids.ASK_ADMIN, card)
+    told = approvals.private_to(world.alice)[-1].all_text()
+    assert "No admin could be reached" in told
+    assert "quota approvals #channel" in told
+    async with world.runtime.db.transaction() as session:
+        failed = await approval_rows.list_for_requester(
+            session, SlackUser(approvals.team, world.alice.id), states=("failed",)
+        )
+    assert len(failed) == 1
