@@ -142,7 +142,7 @@ ENTRIES: Final[Mapping[str, Mapping[Locale, str]]] = {
     },
     "approval.card.standing_line": {
         "en": "{scope} {resource}: {used} in use + {requested} asked = {after} of {limit}",
-        "zh": "{scope}{resource}：已用 {used} + 申请 {requested} = {after}，限额 {limit}",
+        "zh": "{scope}·{resource}：已用 {used} + 申请 {requested} = {after}，限额 {limit}",
     },
     "approval.card.no_standing": {
         "en": "No limit is set that this request passes now.",
