@@ -5,7 +5,8 @@ Slack: every answer, limit and error code here is one Slack documents (each modu
 from), and the tests in ``tests/fake_slack_tests/`` drive it with the real ``slack_sdk``
 clients and verifier. ``tests/fake_slack`` re-exports it and holds its pytest fixtures.
 
-Modules: ``server`` (``FakeSlack``), ``webapi`` (the methods), ``response_urls``, ``blocks``
+Modules: ``server`` (``FakeSlack``: serving), ``recordings`` (what it saw), ``interactions``
+(requests built from its state), ``webapi`` (the methods), ``response_urls``, ``blocks``
 (Block Kit limits), ``faults``, ``wire`` (how requests arrive), ``workspace`` (state),
 ``models`` (records), ``payloads`` and ``signing`` (what Slack sends to the app),
 ``socket_mode`` (the same requests over a WebSocket, and their acks), ``clock``.

@@ -23,10 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -34,7 +33,9 @@ from . import payloads, response_urls
 from .clock import Clock
 from .faults import Fault, FaultPlan
 from .ids import IdSource
-from .models import JSON, RESPONSE_URL, Call, Channel, Message, ResponsePost, Team, User
+from .interactions import Interactions
+from .models import JSON, RESPONSE_URL, Call, Channel, ResponsePost, Team, User
+from .recordings import Recordings
 from .socket_mode import CONNECTIONS_OPEN, DisconnectReason, SocketMode
 from .webapi import METHODS, Answer, Limits, fail, ok
 from .wire import parse_request
@@ -53,7 +54,10 @@ DEFAULT_SCOPES = (
 )
 
 
-class FakeSlack:
+class FakeSlack(Recordings, Interactions):
+    """Slack on loopback: its Web API, response URLs and Socket Mode, and the state behind
+    them (``Recordings`` says what it saw, ``Interactions`` builds what users do)."""
+
     def __init__(
         self,
         *,
@@ -79,19 +83,14 @@ class FakeSlack:
             bot_user_id=self._ids.object_id("U"),
             verification_token=self._ids.verification_token(),
         )
-        self.workspace = Workspace(
-            team=self.team, ids=self._ids, clock=clock, strict_channels=strict_channels
+        super().__init__(
+            Workspace(team=self.team, ids=self._ids, clock=clock, strict_channels=strict_channels)
         )
         self.limits = Limits(enforce_rate_limits=enforce_rate_limits, post_interval=post_interval)
         self.faults = FaultPlan()
         # Its own id stream, so that Socket Mode shifts none of the ids handed out above.
         self.socket_mode = SocketMode(team=self.team, ids=IdSource(seed + 1), app_token=app_token)
         self.scopes = tuple(scopes)
-        self._calls: list[Call] = []
-        self._counts: Counter[tuple[str, bool]] = Counter()  # (method, ok) -> calls
-        self._posts: list[ResponsePost] = []
-        self._changed: asyncio.Condition | None = None
-        self.changes = 0  # bumped on every recorded request and every ``touch``
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.app = web.Application()
@@ -208,34 +207,6 @@ class FakeSlack:
         )
         return self.workspace.add_channel(channel)
 
-    def dm_channel(self, user_id: str) -> str:
-        """The id of the app's DM with ``user_id`` (opened now if need be)."""
-        return self.workspace.im_with(user_id)[0].id
-
-    def new_trigger_id(self, user_id: str | None = None, *, view_id: str | None = None) -> str:
-        """A trigger id issued now (by the fake's clock); ``view_id`` when the interaction
-        happened inside that modal (``views.push`` stacks onto it)."""
-        return self.workspace.new_trigger(user_id, view_id)
-
-    def new_response_url(
-        self,
-        *,
-        channel_id: str | None = None,
-        user_id: str | None = None,
-        message_ts: str | None = None,
-        kind: Literal["commands", "actions"] = "commands",
-    ) -> str:
-        """A response URL on this server, issued now. ``channel_id``/``user_id`` say where
-        its posts land and who sees ephemeral ones; ``message_ts`` is the original message
-        that ``replace_original``/``delete_original`` act on."""
-        return self.workspace.new_response_url(
-            self.base_url,
-            kind=kind,
-            channel_id=channel_id,
-            user_id=user_id,
-            original_ts=message_ts,
-        )
-
     # -- faults and limits ----------------------------------------------------------------
 
     def inject(self, method: str, fault: Fault, *, times: int | None = 1) -> None:
@@ -254,122 +225,6 @@ class FakeSlack:
     def set_latency(self, seconds: float, method: str = "*") -> None:
         """Delay answers by ``seconds`` of real time: for benchmarks and client timeouts."""
         self.faults.set_latency(seconds, method)
-
-    # -- recordings -----------------------------------------------------------------------
-
-    def calls(self, method: str | None = None, *, ok: bool | None = None) -> list[Call]:
-        """Calls of ``method`` (all when None) in arrival order; ``ok`` filters by outcome."""
-        return [
-            call
-            for call in self._calls
-            if (method is None or call.method == method) and (ok is None or call.ok == ok)
-        ]
-
-    def count(self, method: str, *, ok: bool | None = None) -> int:
-        """O(1): waiters re-check it on every request, benchmarks make many."""
-        if ok is None:
-            return self._counts[(method, True)] + self._counts[(method, False)]
-        return self._counts[(method, ok)]
-
-    async def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a test helper, like asyncio.wait_for
-        *,
-        ok: bool | None = None,
-    ) -> list[Call]:
-        """Wait until ``count`` calls of ``method`` have arrived and return them all.
-
-        Wakes on each recorded request (no polling). Raises ``TimeoutError`` naming what did
-        arrive when ``timeout`` seconds pass first.
-        """
-        changed = self._condition()
-        async with changed:
-            try:
-                async with asyncio.timeout(timeout):
-                    await changed.wait_for(lambda: self.count(method, ok=ok) >= count)
-            except TimeoutError:
-                seen = [f"{c.method}:{c.http_status}:{c.error or 'ok'}" for c in self._calls]
-                raise TimeoutError(
-                    f"waited {timeout}s for {count} {method} call(s), got "
-                    f"{self.count(method, ok=ok)}; all calls: {seen}"
-                ) from None
-        return self.calls(method, ok=ok)
-
-    async def touch(self) -> None:
-        """Say that the state changed outside a request (the playground closed a modal)."""
-        self.changes += 1
-        changed = self._condition()
-        async with changed:
-            changed.notify_all()
-
-    async def wait_for_change(self, after: int, timeout: float) -> int:  # noqa: ASYNC109
-        """Wait until ``changes`` passes ``after`` (or ``timeout`` s pass); return it."""
-        changed = self._condition()
-        async with changed:
-            try:
-                async with asyncio.timeout(timeout):
-                    await changed.wait_for(lambda: self.changes > after)
-            except TimeoutError:
-                pass
-        return self.changes
-
-    def messages(self, *, include_deleted: bool = False) -> list[Message]:
-        return [m for m in self.workspace.messages if include_deleted or not m.deleted]
-
-    def messages_to(self, target: str, *, include_deleted: bool = False) -> list[Message]:
-        """What a conversation or a person was sent, oldest first.
-
-        A conversation id (``C…``/``G…``/``D…``) gives every message in it, ephemeral ones
-        included (see ``Message.ephemeral_to``). A user id gives their DM with the app and
-        every ephemeral message shown to them anywhere.
-        """
-        user = self.workspace.users.get(target)
-        im = self.workspace.existing_im(target)
-        dm = None if im is None else im.id
-        return [
-            m
-            for m in self.messages(include_deleted=include_deleted)
-            if m.channel == target
-            or (dm is not None and m.channel == dm)
-            or (user is not None and m.ephemeral and m.ephemeral_to == target)
-        ]
-
-    def public_messages(self, channel_id: str, *, include_deleted: bool = False) -> list[Message]:
-        """What everyone in ``channel_id`` can read: its non-ephemeral messages."""
-        return [
-            m
-            for m in self.messages(include_deleted=include_deleted)
-            if m.channel == channel_id and not m.ephemeral
-        ]
-
-    def message(self, channel_id: str, ts: str) -> Message:
-        for message in self.workspace.messages:
-            if message.channel == channel_id and message.ts == ts:
-                return message
-        raise KeyError(f"no message {ts} in {channel_id}")
-
-    def response_posts(self, url: str | None = None) -> list[ResponsePost]:
-        return [post for post in self._posts if url is None or post.url == url]
-
-    def view(self, view_id: str) -> JSON:
-        return self.workspace.views[view_id]
-
-    def home_view(self, user_id: str) -> JSON | None:
-        view_id = self.workspace.home_views.get(user_id)
-        return None if view_id is None else self.workspace.views[view_id]
-
-    def open_modals(self, user_id: str) -> list[JSON]:
-        return self.workspace.user_modals(user_id)
-
-    def clear(self) -> None:
-        """Forget recorded calls, messages and response posts. Users, channels, views,
-        issued ids, faults and rate windows stay."""
-        self._calls.clear()
-        self._counts.clear()
-        self._posts.clear()
-        self.workspace.forget_messages()
 
     # -- Socket Mode ----------------------------------------------------------------------
 
@@ -394,127 +249,7 @@ class FakeSlack:
         """Wait until the app has opened ``opened`` sockets in all and one is live."""
         await self.socket_mode.wait_for_socket(opened, timeout)
 
-    # -- building requests from the fake's state -------------------------------------------
-
-    def actor(self, user_id: str) -> payloads.Actor:
-        return payloads.Actor(user_id, self.workspace.users[user_id].name, self.team.id)
-
-    def slash_command(
-        self,
-        user_id: str,
-        text: str,
-        *,
-        command: str = "/scnet",
-        channel_id: str | None = None,
-    ) -> payloads.SlackRequest:
-        """``command text`` typed by ``user_id`` in ``channel_id`` (default: their DM with
-        the app), with a fresh trigger id and response URL bound to them."""
-        channel = self._channel_for(user_id, channel_id)
-        return payloads.slash_command(
-            team=self.team,
-            user_id=user_id,
-            user_name=self.workspace.users[user_id].name,
-            command=command,
-            text=text,
-            channel_id=channel.id,
-            channel_name="directmessage" if channel.kind == "im" else channel.name,
-            response_url=self.new_response_url(channel_id=channel.id, user_id=user_id),
-            trigger_id=self.new_trigger_id(user_id),
-        )
-
-    def block_action(
-        self,
-        user_id: str,
-        action_id: str,
-        *,
-        message: Message | None = None,
-        view_id: str | None = None,
-        value: str | Sequence[str] | None = None,
-        values: dict[str, Any] | None = None,
-        block_id: str | None = None,
-    ) -> payloads.SlackRequest:
-        """``user_id`` using element ``action_id`` of a recorded ``message`` or of a stored
-        view, with a fresh trigger id (and, on a message, a response URL for it).
-        ``block_id`` picks the block when several hold the same action_id (a list's rows)."""
-        user = self.actor(user_id)
-        if view_id is not None:
-            view = self.view(view_id)
-            return payloads.block_actions(
-                team=self.team,
-                user=user,
-                actions=[
-                    payloads.action_for(view["blocks"], action_id, value=value, block_id=block_id)
-                ],
-                trigger_id=self.new_trigger_id(
-                    user_id, view_id=view_id if view["type"] == "modal" else None
-                ),
-                view=view,
-                values=values,
-            )
-        if message is None or message.channel is None:
-            raise ValueError("give the message (from a conversation) or the view_id")
-        channel = self.workspace.channels[message.channel]
-        return payloads.block_actions(
-            team=self.team,
-            user=user,
-            actions=[
-                payloads.action_for(message.blocks or [], action_id, value=value, block_id=block_id)
-            ],
-            trigger_id=self.new_trigger_id(user_id),
-            message=message.to_slack(self.team),
-            channel=(channel.id, "directmessage" if channel.kind == "im" else channel.name),
-            is_ephemeral=message.ephemeral,
-            response_url=self.new_response_url(
-                channel_id=channel.id, user_id=user_id, message_ts=message.ts, kind="actions"
-            ),
-            values=values,
-        )
-
-    def view_submission(
-        self, user_id: str, view_id: str, values: dict[str, Any]
-    ) -> payloads.SlackRequest:
-        return payloads.view_submission(
-            team=self.team,
-            user=self.actor(user_id),
-            view=self.view(view_id),
-            values=values,
-            trigger_id=self.new_trigger_id(user_id, view_id=view_id),
-        )
-
-    def app_home_opened(self, user_id: str) -> payloads.SlackRequest:
-        return payloads.app_home_opened(
-            team=self.team,
-            user_id=user_id,
-            channel_id=self.dm_channel(user_id),
-            view=self.home_view(user_id),
-            event_id=self._ids.event_id(),
-            event_time=int(self.clock()),
-        )
-
-    def _channel_for(self, user_id: str, channel_id: str | None) -> Channel:
-        if channel_id is None:
-            return self.workspace.im_with(user_id)[0]
-        channel = self.workspace.lookup_channel(channel_id)
-        if channel is None:
-            raise KeyError(f"unknown channel {channel_id}")
-        return channel
-
     # -- HTTP -----------------------------------------------------------------------------
-
-    def _condition(self) -> asyncio.Condition:
-        if self._changed is None:
-            self._changed = asyncio.Condition()
-        return self._changed
-
-    async def _record(self, call: Call, post: ResponsePost | None = None) -> None:
-        self._calls.append(call)
-        self._counts[(call.method, call.ok)] += 1
-        if post is not None:
-            self._posts.append(post)
-        self.changes += 1
-        changed = self._condition()
-        async with changed:
-            changed.notify_all()
 
     async def _delay(self, method: str) -> None:
         seconds = self.faults.latency_for(method)
@@ -541,7 +276,7 @@ class FakeSlack:
             transport=parsed.transport,
             url=str(request.rel_url.path),
         )
-        await self._record(call)
+        await self.record(call)
         headers = dict(answer.headers)
         if authorized:
             scopes = ("connections:write",) if method == CONNECTIONS_OPEN else self.scopes
@@ -601,7 +336,7 @@ class FakeSlack:
             transport="json",
             url=url,
         )
-        await self._record(call, post)
+        await self.record(call, post)
         return web.Response(
             text=answer.text, status=answer.status, content_type="text/html", headers=headers
         )
