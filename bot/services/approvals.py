@@ -355,7 +355,9 @@ class ApprovalService:
         decided = await self._decide(request, actor, to="approved")
         try:
             created = await self._create(decided)
-        except (ServiceError, ScnetError) as error:
+        except Exception as error:  # a refusal, or a bug: either way both sides hear of it
+            if not isinstance(error, ServiceError | ScnetError):
+                log.exception("approved create #%d failed", request.id)
             failed = await self._settle_failure(decided, actor, error)
             await self.refresh(failed)
             return Approved(failed, None)
