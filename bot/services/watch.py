@@ -34,7 +34,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.domain.identity import SlackUser
@@ -66,6 +66,7 @@ from bot.services.watch_policy import (
     login_episode,
     next_read,
     queued_too_long,
+    quiet_change,
 )
 from bot.services.watch_reads import OwnerReads
 from bot.store import accounts as stored_accounts
@@ -316,7 +317,11 @@ class WatchService:
     async def _answer(self, item: WatchedInstance, instance: Instance, now: datetime) -> None:
         item.reads += 1
         plan = next_read(self._policy, instance, now)
-        if has_news(self._policy, item, instance, now):
+        if quiet_change(item, instance):
+            # Waiting <-> Deploying: no notice and no use for it in the database (the usage
+            # ledger counts both as holding), so it stays in this picture, not a transaction.
+            item.tracked = replace(item.tracked, status=instance.status, status_changed_at=now)
+        elif has_news(self._policy, item, instance, now):
             queued = await self._record(item, instance, plan)
             if queued:
                 self._on_notice()
@@ -364,27 +369,32 @@ class WatchService:
         now = self._now()
         watch, before = item.watch, item.tracked
         async with self._db.transaction() as session:
-            # First statement: it takes SQLite's write lock, and a stale poll stops here.
-            fresh = await watch_control.replan(
+            # The first statement takes SQLite's write lock, and is for this watch's generation
+            # only: a stale poll stops there.
+            tracked: TrackedInstance | None = before
+            running = known_status(instance.status) == InstanceStatus.RUNNING
+            if instance.status != before.status or (running and before.ready_at is None):
+                tracked = await instances.record_status(
+                    session,
+                    watch.instance_id,
+                    status=instance.status,
+                    now=now,
+                    ready=running,
+                    generation=watch.generation,
+                )
+            elif not await watch_control.replan(
                 session,
                 watch.instance_id,
                 generation=watch.generation,
                 next_poll_at=plan,
                 interval_seconds=self._policy.cadence,
                 now=now,
-            )
-            if not fresh:
+            ):
+                tracked = None
+            if tracked is None:
                 # Restarted or stopped meanwhile, and the picture missed it: read it again.
                 self._watched.pop(watch.instance_id, None)
                 self._seen_up_to = None
-                return 0
-            tracked: TrackedInstance | None = before
-            running = known_status(instance.status) == InstanceStatus.RUNNING
-            if instance.status != before.status or (running and before.ready_at is None):
-                tracked = await instances.record_status(
-                    session, watch.instance_id, status=instance.status, now=now, ready=running
-                )
-            if tracked is None:
                 return 0
             queued = await self._announce(session, item, tracked, instance, now)
         item.tracked = tracked

@@ -90,6 +90,18 @@ def has_news(policy: PollPolicy, item: WatchedInstance, instance: Instance, now:
     return queued_too_long(policy, item, now)
 
 
+QUIET_STATUSES = frozenset({InstanceStatus.WAITING, InstanceStatus.DEPLOYING})
+
+
+def quiet_change(item: WatchedInstance, instance: Instance) -> bool:
+    """A move between Waiting and Deploying: nothing to tell anyone, nothing to write."""
+    return (
+        instance.status != item.tracked.status
+        and known_status(instance.status) in QUIET_STATUSES
+        and known_status(item.tracked.status) in QUIET_STATUSES
+    )
+
+
 def queued_too_long(policy: PollPolicy, item: WatchedInstance, now: datetime) -> bool:
     """Still Waiting for capacity, past the point where its owner hears so (once)."""
     waited = now - item.tracked.status_changed_at

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, bindparam, case, func, select, update
+from sqlalchemy import ColumnElement, bindparam, case, exists, func, select, update
 
 from bot.domain.identity import SlackOrigin as SlackOrigin
 from bot.domain.instances import (
@@ -29,7 +29,7 @@ from bot.domain.instances import (
 )
 from bot.store.database import Session, affected_rows
 from bot.store.identity import SlackUser
-from bot.store.tables import TrackedInstanceRow, UtcDateTime
+from bot.store.tables import TrackedInstanceRow, UtcDateTime, WatchRow
 from bot.store.upserts import insert_for
 
 InstanceSource = Literal["bot", "synced"]
@@ -219,11 +219,21 @@ def _listed_spec_values(instance: Instance) -> dict[str, object]:
 
 
 async def record_status(
-    session: Session, instance_id: str, *, status: str, now: datetime, ready: bool = False
+    session: Session,
+    instance_id: str,
+    *,
+    status: str,
+    now: datetime,
+    ready: bool = False,
+    generation: int | None = None,
 ) -> TrackedInstance | None:
     """Store the status last seen, and with ``ready`` that the instance is reachable (kept
     from the first time); the row as it is now, in one statement. ``status_changed_at``
-    moves only when the status changed."""
+    moves only when the status changed.
+
+    ``generation``: only while the instance's watch is of that generation (the watcher's
+    answer to a poll): None, writing nothing, when the watch was restarted or stopped since.
+    """
     row = TrackedInstanceRow
     at = bindparam("recorded_at", now, type_=UtcDateTime())
     values: dict[str, object] = {
@@ -233,10 +243,15 @@ async def record_status(
     }
     if ready:
         values["ready_at"] = func.coalesce(row.ready_at, at)
+    statement = update(row).where(row.instance_id == instance_id)
+    if generation is not None:
+        statement = statement.where(
+            exists().where(
+                WatchRow.instance_id == row.instance_id, WatchRow.generation == generation
+            )
+        )
     statement = (
-        update(row)
-        .where(row.instance_id == instance_id)
-        .values(values)
+        statement.values(values)
         .returning(row)
         .execution_options(synchronize_session=False, populate_existing=True)
     )

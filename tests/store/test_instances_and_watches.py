@@ -205,6 +205,32 @@ async def test_a_restart_bumps_the_generation_and_stale_polls_cannot_replan(
     assert current.interval_seconds == 10
 
 
+async def test_a_status_for_a_stale_generation_writes_nothing(database: Database) -> None:
+    later = NOW + timedelta(minutes=1)
+    async with database.transaction() as session:
+        await _create(session, "i-1")
+        await watches.start_watch(session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW)
+        await watches.start_watch(session, "i-1", first_poll_at=NOW, interval_seconds=10, now=NOW)
+        stale = await instances.record_status(
+            session, "i-1", status="Running", now=later, ready=True, generation=1
+        )
+        unchanged = await instances.get(session, "i-1")
+        current = await instances.record_status(
+            session, "i-1", status="Running", now=later, ready=True, generation=2
+        )
+        await watches.stop_watch(session, "i-1")
+        unwatched = await instances.record_status(
+            session, "i-1", status="Failed", now=later, generation=2
+        )
+
+    assert stale is None
+    assert unchanged is not None
+    assert (unchanged.status, unchanged.ready_at) == (InstanceStatus.WAITING, None)
+    assert current is not None
+    assert (current.status, current.ready_at) == (InstanceStatus.RUNNING, later)
+    assert unwatched is None
+
+
 async def test_paused_watches_are_listed_only_when_asked_until_resumed(
     database: Database,
 ) -> None:

@@ -73,6 +73,34 @@ async def test_a_sweep_that_sees_no_change_writes_nothing(env: WatchEnv) -> None
     assert statements.count("SELECT") <= 2 * 3  # changed rows and a count, per sweep
 
 
+async def test_waiting_and_deploying_are_kept_in_memory_and_running_is_written(
+    env: WatchEnv,
+) -> None:
+    instance_id = await env.create("deploys")
+    env.scnet.sim.set_instance_delays(instance_id, waiting=30, deploying=60)
+    await env.run_for(2 * POLICY.cadence)  # read once: Waiting, as created
+    writes: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.split(None, 1)[0].upper() in ("UPDATE", "INSERT", "DELETE"):
+            writes.append(statement)
+
+    engine = env.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await env.run_for(40)  # Deploying now: the watcher knows, nothing is written
+        assert env.watcher.figures().owners_waiting == 1
+        assert writes == []
+        await env.run_for(60)  # Running: written once, with the link's notice
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(env.dms()) == 1
+    async with env.db.transaction() as session:
+        tracked = await instances.get(session, instance_id)
+    assert tracked is not None
+    assert (tracked.status, tracked.ready_at is not None) == ("Running", True)
+
+
 async def test_an_owner_whose_running_instance_the_usage_sync_saw_first_is_still_waiting(
     env: WatchEnv,
 ) -> None:
