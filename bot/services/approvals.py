@@ -389,9 +389,10 @@ class ApprovalService:
             if request.origin_channel_id
             else None
         )
-        # An admin approved it: past the team's limits, as the requester, with their token.
+        # An admin approved it: past the team's limits and budgets, as the requester, with
+        # their own token.
         return await self._instances.create(
-            request.requester, command, origin=origin, quota_checked=True
+            request.requester, command, origin=origin, quota_checked=True, approved=True
         )
 
     async def _settle_failure(

@@ -430,3 +430,17 @@ async def test_no_admin_to_reach_fails_the_request_and_says_how_to_fix_it(
             session, SlackUser(approvals.team, world.alice.id), states=("failed",)
         )
     assert len(failed) == 1
+
+
+async def test_a_create_past_a_spent_budget_is_approved_past_it_too(approvals: Approvals) -> None:
+    world = approvals.world
+    await world.command(approvals.boss, "quota set budget=0")
+    card = (await world.command(world.alice, "create jupyter:4.4-py3.7-cpu name=broke"))[-1]
+    assert "budget" in card.all_text()  # refused by the budget, before the CPU limit
+    assert ids.ASK_ADMIN in buttons(card)
+    assert ids.QUEUE_IT not in buttons(card)  # a new month frees a budget, not an instance
+    await approvals.press(world.alice, ids.ASK_ADMIN, card)
+    request = [m for m in world.slack.messages_to(approvals.channel) if not m.ephemeral][-1]
+    await approvals.press(approvals.boss, ids.APPROVE, request)
+    (instance,) = world.scnet.sim.instances.values()
+    assert instance.spec.name == "broke"
