@@ -19,17 +19,17 @@ ENTRIES: Final[Mapping[str, Mapping[Locale, str]]] = {
     "help.queue.details": {
         "en": (
             "A create over the team's limits can wait: add `--queue` "
-            "(`{command} create jupyter:4.4-py3.7-cpu gpus=2 --queue`) or press *Queue it* on "
-            "the refusal. When capacity frees (an instance of the team stops, is deleted, ends, "
-            "or an admin raises a limit), the bot creates the next one with its requester's "
-            "own login and DMs them. First come first served per team; a request held up "
-            "only by its member's own limit does not hold up others. `{command} queue` shows "
-            "the queue; your own rows have a Cancel button. Requests older than the bot's "
-            "`QUEUE_TTL_HOURS` (72 h by default) are dropped with a DM."
+            "(`{command} create jupyter:4.4-py3.7-cpu name=waiting --queue`) or press "
+            "*Queue it* on the refusal. When capacity frees (an instance of the team stops, "
+            "is deleted, ends, or an admin raises a limit), the bot creates the next one with "
+            "its requester's own login and DMs them. First come first served per team; a "
+            "request held up only by its member's own limit does not hold up others. "
+            "`{command} queue` shows the queue; your own rows have a Cancel button. Requests "
+            "older than the bot's `QUEUE_TTL_HOURS` (72 h by default) are dropped with a DM."
         ),
         "zh": (
             "超出团队限额的创建可以排队等待：加上 `--queue`"
-            "（`{command} create jupyter:4.4-py3.7-cpu gpus=2 --queue`），或在拒绝消息上点"
+            "（`{command} create jupyter:4.4-py3.7-cpu name=waiting --queue`），或在拒绝消息上点"
             "*排队等待*。资源释放时（团队的实例停止、删除、结束，或管理员调高限额），机器人"
             "会用请求者本人的登录创建下一个，并私信通知。每个团队先到先得；只因本人个人限额"
             "而等待的请求不会挡住他人。`{command} queue` 查看队列，您自己的请求有取消按钮。"

@@ -154,7 +154,8 @@ class CreateQueue:
             mine = await rows.waiting_for_requester(session, user)
             if len(mine) >= self.policy.per_requester:
                 raise QueueFull(limit=self.policy.per_requester)
-            text = command_text(replace(command, name=spec.name, force=False, public=False))
+            plain = replace(command, name=spec.name, force=False, public=False, ask=False)
+            text = command_text(replace(plain, queue=False))
             now = self._now()
             request = await rows.add(
                 session,
