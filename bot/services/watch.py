@@ -14,11 +14,12 @@ scheduler runs every second:
    look: ``running_interval`` (to see it end), just before its time limit (to remind the
    owner) and just after it (to report the end). Owners with nothing watched cost nothing.
 3. It reads those owners concurrently and commits, per changed instance, in one transaction:
-   its next poll, the new status and the notices the change causes (``bot.services.announce``).
-   That transaction's first statement re-plans the watch for the generation the sweep knew;
-   a watch restarted or stopped meanwhile matches nothing, and the stale answer changes
-   nothing. Notices carry their dedupe key, so two leaders overlapping for a moment during a
-   failover still send one.
+   the new status and the notices the change causes (``bot.services.announce``). That
+   transaction's first statement writes only while the watch is of the generation the sweep
+   knew; a watch restarted or stopped meanwhile matches nothing, and the stale answer changes
+   nothing. A move between Waiting and Deploying is kept in memory only: it tells no one
+   anything, and the usage ledger counts both as holding resources. Notices carry their
+   dedupe key, so two leaders overlapping for a moment during a failover still send one.
 
 What the lists show also feeds the usage ledger (``ledger``), when an owner's list changed.
 

@@ -170,7 +170,9 @@ class TrackedInstanceRow(Base):
 
 
 class WatchRow(Base):
-    """Polling state of one instance until it is ready; leased so replicas never poll twice."""
+    """Watching state of one instance: its generation, its last planned poll, paused or not.
+
+    Only the leader watches, so no lease is needed (migration 0010 dropped the unused one)."""
 
     __tablename__ = "watches"
 
@@ -184,8 +186,6 @@ class WatchRow(Base):
     interval_seconds: Mapped[float]
     paused: Mapped[bool]
     paused_reason: Mapped[str | None] = mapped_column(String(64))
-    lease_owner: Mapped[str | None] = mapped_column(String(128))
-    lease_expires_at: Mapped[datetime | None]
     generation: Mapped[int]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

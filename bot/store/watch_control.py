@@ -56,8 +56,6 @@ async def pause_owner_watches(
         .values(
             paused=True,
             paused_reason=reason[:64],
-            lease_owner=None,
-            lease_expires_at=None,
             updated_at=now,
         )
         .returning(WatchRow.instance_id)
@@ -103,7 +101,6 @@ async def replan(
         .where(WatchRow.instance_id == instance_id, WatchRow.generation == generation)
         .values(
             next_poll_at=next_poll_at,
-            lease_expires_at=next_poll_at,
             interval_seconds=interval_seconds,
             updated_at=now,
         )

@@ -29,8 +29,6 @@ class Watch:
     interval_seconds: float
     paused: bool
     paused_reason: str | None
-    lease_owner: str | None
-    lease_expires_at: datetime | None
     generation: int
     created_at: datetime
     updated_at: datetime
@@ -44,8 +42,6 @@ def watch_record(row: WatchRow) -> Watch:
         interval_seconds=row.interval_seconds,
         paused=row.paused,
         paused_reason=row.paused_reason,
-        lease_owner=row.lease_owner,
-        lease_expires_at=row.lease_expires_at,
         generation=row.generation,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -93,8 +89,6 @@ async def start_watch(
         "interval_seconds": interval_seconds,
         "paused": False,
         "paused_reason": None,
-        "lease_owner": None,
-        "lease_expires_at": None,
         "updated_at": now,
         "generation": generation,
     }
@@ -114,8 +108,6 @@ async def pause(session: Session, instance_id: str, *, reason: str, now: datetim
         .values(
             paused=True,
             paused_reason=reason[:64],
-            lease_owner=None,
-            lease_expires_at=None,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)

@@ -20,7 +20,7 @@ from bot.store.migrate import (
 )
 from bot.store.tables import Base
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]  # oldest first
+REVISIONS = [f"{n:04d}" for n in range(1, 11)]  # oldest first: 0001 ... 0010
 
 
 async def _table_names(url: str) -> set[str]:
