@@ -44,6 +44,7 @@ FAILED_LOGIN: Final = "approval.failed.login"
 FAILED_IMAGE: Final = "approval.failed.image"
 FAILED_OTHER: Final = "approval.failed.other"
 FAILED_NO_ADMIN: Final = "approval.failed.no_admin"
+FAILED_INTERRUPTED: Final = "approval.failed.interrupted"
 
 
 def parse_state(raw: str) -> ApprovalState:

@@ -115,6 +115,14 @@ ENTRIES: Final[Mapping[str, Mapping[Locale, str]]] = {
         "en": "the image `{image}` no longer exists.",
         "zh": "镜像 `{image}` 已不存在（已告知申请人）。",
     },
+    "approval.failed.interrupted": {
+        "en": "the bot was stopped while creating it, and SCNet has no such instance: ask again.",
+        "zh": "创建时机器人被中断，SCNet 上也没有该实例：请重新申请。",
+    },
+    "approval.failed.interrupted.admin": {
+        "en": "the bot was stopped while creating it, and SCNet has no such instance.",
+        "zh": "创建时机器人被中断，SCNet 上也没有该实例（已告知申请人）。",
+    },
     "approval.failed.other": {
         "en": "the create failed: {detail}",
         "zh": "创建失败：{detail}",

@@ -40,6 +40,7 @@ from typing import Protocol
 
 from bot.domain.approvals import (
     FAILED_IMAGE,
+    FAILED_INTERRUPTED,
     FAILED_LOGIN,
     FAILED_NO_ADMIN,
     FAILED_OTHER,
@@ -87,6 +88,9 @@ from bot.store.database import Database, Session
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 APPROVAL_TTL = timedelta(hours=24)
+# An approval still without its outcome this long after the decision was cut short (the
+# process died during the create, which takes seconds): it is reconciled by name.
+STUCK_AFTER = timedelta(minutes=10)
 
 
 class ApprovalBoard(Protocol):
@@ -377,7 +381,7 @@ class ApprovalService:
             )
             await self._tell_requester(session, settled, now=now)
         self.on_notice()
-        await self.refresh(settled)
+        await self.refresh(settled, force=True)  # it may show "creating…" already
         return Approved(settled, created)
 
     async def _create(self, request: ApprovalRequest) -> Created:
@@ -512,10 +516,60 @@ class ApprovalService:
             if await self._expire_one(request_id) is not None:
                 expired += 1
         async with self._db.transaction() as session:
+            stuck = await rows.stuck_approvals(session, decided_before=self._now() - STUCK_AFTER)
+        for request_id in stuck:
+            await self._reconcile(request_id)
+        async with self._db.transaction() as session:
             stale = await rows.stale_messages(session)
         for request in stale:
             await self.refresh(request)
         return expired
+
+    async def _reconcile(self, request_id: int) -> None:
+        """Finish an approval whose create was cut short: the requester's instance of that
+        name, if SCNet has it, is adopted (tracked, watched) as its outcome; else it failed.
+        Never a second create: only SCNet's list decides, and nothing is created here."""
+        request = await self._get(request_id)
+        origin = (
+            SlackOrigin(request.origin_channel_id, request.origin_thread_ts)
+            if request.origin_channel_id
+            else None
+        )
+        failure = FAILED_INTERRUPTED
+        try:
+            found = await self._instances.find_named(request.requester, request.spec.name)
+        except LoginNeeded:
+            found, failure = None, FAILED_LOGIN  # whatever SCNet has, nobody can look
+        except (ServiceError, ScnetError) as error:
+            log.info("approval #%d not reconciled yet (%s)", request_id, type(error).__name__)
+            return  # SCNet may answer next time
+        now = self._now()
+        actor = SlackUser(request.team_id, request.decided_by or "")
+        if found is not None:
+            await self._instances.adopt(
+                request.requester, found, origin=origin, detail=f"approval #{request_id}"
+            )
+        async with self._db.transaction() as session:
+            if found is not None:
+                settled = await rows.settle(session, request_id, instance_id=found.id)
+            else:
+                settled = await rows.settle(session, request_id, failure=failure)
+            if not settled:
+                return
+            current = await rows.get_request(session, request_id)
+            assert current is not None
+            await audit.record(
+                session,
+                actor,
+                action="approval_approve" if found is not None else "approval_fail",
+                outcome="reconciled" if found is not None else failure.rsplit(".", 1)[-1],
+                now=now,
+                instance_id=found.id if found is not None else None,
+                detail=f"#{request_id} for {request.requester.user_id} {request.spec.name}",
+            )
+            await self._tell_requester(session, current, now=now)
+        self.on_notice()
+        await self.refresh(current, force=True)
 
     async def _expire_one(self, request_id: int) -> ApprovalRequest | None:
         now = self._now()
@@ -542,11 +596,12 @@ class ApprovalService:
         await self.refresh(expired)
         return expired
 
-    async def refresh(self, request: ApprovalRequest) -> None:
+    async def refresh(self, request: ApprovalRequest, *, force: bool = False) -> None:
         """Show ``request`` as it stands in every admin message that lags it (idempotent:
-        a message already showing its state is left alone)."""
+        a message already showing its state is left alone, unless ``force``: an approval
+        that has just got its instance, in the same state)."""
         for message in request.messages:
-            if message.shown_state == request.state:
+            if message.shown_state == request.state and not force:
                 continue
             if not await self._board.show(request, message):
                 continue  # the approvals job tries again

@@ -215,6 +215,24 @@ async def due_to_expire(session: Session, *, now: datetime, limit: int = 100) ->
     return list((await session.execute(statement)).scalars())
 
 
+async def stuck_approvals(
+    session: Session, *, decided_before: datetime, limit: int = 100
+) -> list[int]:
+    """Approved requests that never got their outcome (the process died between the decision
+    and the create's answer), decided before ``decided_before``."""
+    statement = (
+        select(ApprovalRequestRow.id)
+        .where(
+            ApprovalRequestRow.state == "approved",
+            ApprovalRequestRow.instance_id.is_(None),
+            ApprovalRequestRow.decided_at < decided_before,
+        )
+        .order_by(ApprovalRequestRow.id)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 async def stale_messages(session: Session, *, limit: int = 100) -> list[ApprovalRequest]:
     """Requests with a message that does not show their state yet (a chat.update that failed
     or never ran), oldest first."""

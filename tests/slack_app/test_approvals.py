@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 
+from bot.domain.commands import Create
 from bot.domain.identity import SlackUser
 from bot.domain.quota import QuotaLimits
 from bot.services.notify import DeliveryPolicy, NotifyService
@@ -444,3 +445,60 @@ async def test_a_create_past_a_spent_budget_is_approved_past_it_too(approvals: A
     await approvals.press(approvals.boss, ids.APPROVE, request)
     (instance,) = world.scnet.sim.instances.values()
     assert instance.spec.name == "broke"
+
+
+async def _approved_without_outcome(approvals: Approvals) -> int:
+    """A request approved by boss whose create never reported back (the process died)."""
+    await approvals.ask()
+    user = SlackUser(approvals.team, approvals.world.alice.id)
+    async with approvals.world.runtime.db.transaction() as session:
+        (request,) = await approval_rows.list_for_requester(session, user)
+        assert await approval_rows.decide(
+            session,
+            request.id,
+            to="approved",
+            by=approvals.boss.id,
+            now=approvals.world.runtime.now(),
+        )
+    return request.id
+
+
+async def test_an_approval_cut_short_after_the_create_adopts_the_instance(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    request_id = await _approved_without_outcome(approvals)
+    # SCNet did create it before the bot died: an instance of that name is in alice's list.
+    await world.runtime.instances.create(
+        SlackUser(approvals.team, world.alice.id),
+        Create(image="jupyter:4.4-py3.7-cpu", name="big", cpus=1),
+        origin=None,
+        quota_checked=True,
+    )
+    before = len(world.scnet.sim.instances)
+    await world.runtime.approvals.expire_due()  # too soon: it may still be creating
+    assert (await world.runtime.approvals.get(request_id)).instance_id is None
+    world.scnet.clock.advance(11 * 60)
+    await world.runtime.approvals.expire_due()
+    settled = await world.runtime.approvals.get(request_id)
+    assert settled.state == "approved"
+    assert settled.instance_id is not None
+    assert len(world.scnet.sim.instances) == before  # found, not created again
+    (posted,) = [m for m in world.slack.messages_to(approvals.channel) if not m.ephemeral]
+    assert "`big` was created" in posted.all_text()
+    await approvals.deliver()
+    assert "approved your create `big`" in approvals.dms(world.alice)[-1].all_text()
+
+
+async def test_an_approval_cut_short_before_the_create_fails_with_a_dm(
+    approvals: Approvals,
+) -> None:
+    world = approvals.world
+    request_id = await _approved_without_outcome(approvals)
+    world.scnet.clock.advance(11 * 60)
+    await world.runtime.approvals.expire_due()
+    failed = await world.runtime.approvals.get(request_id)
+    assert (failed.state, failed.failure) == ("failed", "approval.failed.interrupted")
+    assert not world.scnet.sim.instances
+    await approvals.deliver()
+    assert "ask again" in approvals.dms(world.alice)[-1].all_text()

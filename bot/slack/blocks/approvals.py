@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from bot.domain.approvals import (
     FAILED_IMAGE,
+    FAILED_INTERRUPTED,
     FAILED_LOGIN,
     FAILED_OTHER,
     REASON_CHARS,
@@ -76,7 +77,7 @@ def failure_text(
 ) -> str:
     """Why an approved create was not made, for the requester or (``admin``) the admins."""
     suffix = ".admin" if admin else ""
-    if failure in {FAILED_LOGIN, FAILED_IMAGE}:
+    if failure in {FAILED_LOGIN, FAILED_IMAGE, FAILED_INTERRUPTED}:
         return translate(f"{failure}{suffix}", locale, command=command, image=image)
     why = _reason_text(detail.key, detail.params, locale, command) if detail else "-"
     return translate(f"{FAILED_OTHER}{suffix}", locale, detail=why)
