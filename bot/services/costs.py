@@ -149,27 +149,39 @@ class CostService:
 
     async def note_listing(self, user: SlackUser, page: InstancePage | Iterable[Instance]) -> int:
         """Record the runs a list of ``user``'s instances shows that are new or newly ended;
-        how many were written. Cheap when nothing moved: no database access at all."""
+        how many were written. When nothing moved since this process last looked: no
+        database access at all; after a restart, one read and no write."""
         items = page.items if isinstance(page, InstancePage) else tuple(page)
-        fresh: list[Run] = []
+        seen = self._seen
+        candidates: list[Run] = []
         for item in items:
+            started = item.started_at
+            if started is None:
+                continue
+            key = (item.id, started)
+            if key in seen and seen[key] == (None if item.status == "Running" else item.ended_at):
+                continue
             run = listed_run(item, user.user_id)
-            if run is None:
-                continue
-            key = (run.instance_id, run.started_at)
-            if key in self._seen and self._seen[key] == run.ended_at:
-                continue
-            fresh.append(run)
-        if not fresh:
+            if run is not None:
+                candidates.append(run)
+        if not candidates:
             return 0
         now = self._now()
         async with self._db.transaction() as session:
-            for run in fresh:
-                await costs.record_run(session, user, run, now=now)
-        if len(self._seen) + len(fresh) > _SEEN_KEPT:
-            self._seen.clear()
-        for run in fresh:
-            self._seen[(run.instance_id, run.started_at)] = run.ended_at
+            recorded = await costs.run_ends(
+                session, sorted({run.instance_id for run in candidates})
+            )
+            fresh = [
+                run
+                for run in candidates
+                if (run.instance_id, run.started_at) not in recorded
+                or recorded[(run.instance_id, run.started_at)] != run.ended_at
+            ]
+            await costs.record_runs(session, user, fresh, now=now)
+        if len(seen) + len(candidates) > _SEEN_KEPT:
+            seen.clear()
+        for run in candidates:
+            seen[(run.instance_id, run.started_at)] = run.ended_at
         return len(fresh)
 
     async def instance_costs(

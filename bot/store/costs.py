@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from bot.domain.costs import BUDGET_PLACES, RATE_PLACES, Rates, Run, from_units, to_units
 from bot.domain.instances import TERMINAL_STATUSES, Resources
@@ -142,39 +143,77 @@ def _run_of(row: InstanceRunRow) -> Run:
     )
 
 
-async def record_run(session: Session, owner: SlackUser, run: Run, *, now: datetime) -> None:
-    """Note that ``run`` ran (or still runs): insert it, or set its end; and close an
-    earlier run of the same instance still open, at this one's start."""
-    resources = run.resources
-    statement = insert_for(session, InstanceRunRow).values(
-        instance_id=run.instance_id,
-        started_at=run.started_at,
-        ended_at=run.ended_at,
-        team_id=owner.team_id,
-        owner_user_id=owner.user_id,
-        resource_group=run.resource_group,
-        cpus=resources.cpus,
-        gpus=resources.gpus,
-        ram_mb=resources.ram_mb,
-        task_number=resources.task_number,
-        updated_at=now,
+async def run_ends(
+    session: Session, instance_ids: Sequence[str]
+) -> dict[tuple[str, datetime], datetime | None]:
+    """The recorded end (None: open) of every run of these instances, by (instance, start)."""
+    if not instance_ids:
+        return {}
+    runs = InstanceRunRow
+    statement = select(runs.instance_id, runs.started_at, runs.ended_at).where(
+        runs.instance_id.in_(list(instance_ids))
     )
+    return {
+        (instance_id, started_at): ended_at
+        for instance_id, started_at, ended_at in (await session.execute(statement)).all()
+    }
+
+
+async def record_runs(
+    session: Session, owner: SlackUser, runs: Sequence[Run], *, now: datetime
+) -> None:
+    """Note that ``runs`` ran (or still run), in two statements whatever their number:
+    insert them or set their ends, then close each earlier run of the same instances still
+    open, at the start of the run after it (a restart whose end the bot never saw)."""
+    if not runs:
+        return
+    rows = [
+        {
+            "instance_id": run.instance_id,
+            "started_at": run.started_at,
+            "ended_at": run.ended_at,
+            "team_id": owner.team_id,
+            "owner_user_id": owner.user_id,
+            "resource_group": run.resource_group,
+            "cpus": run.resources.cpus,
+            "gpus": run.resources.gpus,
+            "ram_mb": run.resources.ram_mb,
+            "task_number": run.resources.task_number,
+            "updated_at": now,
+        }
+        for run in runs
+    ]
+    insert = insert_for(session, InstanceRunRow).values(rows)
     await session.execute(
-        statement.on_conflict_do_update(
+        insert.on_conflict_do_update(
             index_elements=["instance_id", "started_at"],
-            set_={"ended_at": run.ended_at, "updated_at": now},
+            set_={"ended_at": insert.excluded.ended_at, "updated_at": insert.excluded.updated_at},
         )
+    )
+    later = aliased(InstanceRunRow)
+    next_start = (
+        select(func.min(later.started_at))
+        .where(
+            later.instance_id == InstanceRunRow.instance_id,
+            later.started_at > InstanceRunRow.started_at,
+        )
+        .scalar_subquery()
     )
     await session.execute(
         update(InstanceRunRow)
         .where(
-            InstanceRunRow.instance_id == run.instance_id,
-            InstanceRunRow.started_at < run.started_at,
+            InstanceRunRow.instance_id.in_(sorted({run.instance_id for run in runs})),
             InstanceRunRow.ended_at.is_(None),
+            next_start.is_not(None),
         )
-        .values(ended_at=run.started_at, updated_at=now)
+        .values(ended_at=next_start, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def record_run(session: Session, owner: SlackUser, run: Run, *, now: datetime) -> None:
+    """``record_runs`` of one run."""
+    await record_runs(session, owner, [run], now=now)
 
 
 async def runs_since(session: Session, team_id: str, since: datetime) -> list[Run]:
