@@ -392,10 +392,15 @@ class QuotaService:
     async def merge_listing(self, user: SlackUser, page: InstancePage) -> tuple[int, int]:
         """Merge one list of ``user``'s instances read elsewhere (the watcher's) into the
         ledger; (added or changed, gone)."""
-        if self.on_listing is not None:
-            await self.on_listing(user, page)
         complete = page.total is None or page.total <= len(page.items)
-        return await self._merge(user, page.items, complete=complete)
+        merged = await self._merge(user, page.items, complete=complete)
+        if self.on_listing is not None:
+            try:
+                await self.on_listing(user, page)
+            except Exception:
+                # The ledger is merged: a cost record that failed must not fail the watcher.
+                log.exception("recording the runs a listing shows failed")
+        return merged
 
     async def _merge(
         self, user: SlackUser, listed: Sequence[Instance], *, complete: bool
