@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -23,9 +25,11 @@ from bot.slack.blocks import ids
 from bot.slack.sender import SlackSender
 from bot.store import audit
 from bot.store.identity import SlackUser
+from bot.store.keys import generate_key
 from bot.wiring import poll_policy
 from tests.fake_slack import Message, User
-from tests.slack_app.conftest import SlackWorld
+from tests.scnet_fixtures import SimulatedScnet
+from tests.slack_app.conftest import SlackWorld, open_world
 from tests.slack_app.test_approvals import press_payload, rebuilt
 
 IMAGE = "jupyter:4.4-py3.7-cpu"
@@ -50,6 +54,13 @@ class Leader:
 
 @pytest.fixture
 async def leader(world: SlackWorld) -> AsyncIterator[Leader]:
+    async with leader_of(world) as running:
+        yield running
+
+
+@asynccontextmanager
+async def leader_of(world: SlackWorld) -> AsyncIterator[Leader]:
+    """The scheduler's work for ``world``'s runtime, run by hand (``Leader.tick``)."""
     runtime = world.runtime
     async with aiohttp.ClientSession() as http:
         client = AsyncWebClient(
@@ -230,3 +241,48 @@ async def _audit(world: SlackWorld, user: SlackUser) -> list[tuple[str, str]]:
     async with world.runtime.db.transaction() as session:
         entries = await audit.latest(session, user.team_id, limit=50)
     return [(e.action, e.outcome) for e in entries if e.actor == user]
+
+
+async def test_the_queue_drains_in_order_across_a_restart(
+    scnet: SimulatedScnet, tmp_path: Path, database_url: str
+) -> None:
+    same = {"database_url": database_url, "encryption_keys": generate_key()}
+    async with open_world(scnet, tmp_path, **same) as before:
+        await full_team(before)
+        await before.command(before.chen, f"create {IMAGE} name=one --queue")
+        await before.command(before.alice, f"create {IMAGE} name=two --queue")
+    async with open_world(scnet, tmp_path, **same) as after, leader_of(after) as leader:
+        (held,) = scnet.sim.instances.values()
+        scnet.sim.set_status(held.id, "Failed")
+        await leader.run_for(50)
+        assert creates(after) == ["held", "one"]
+        shown = (await after.command(after.alice, "queue"))[-1].all_text()
+        assert "two" in shown
+        assert "one" not in shown
+        assert "one" in after.slack.messages_to(after.chen.id)[-1].all_text()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_backend", ["postgres"], indirect=True)
+async def test_a_new_leader_finds_the_create_the_old_one_sent_and_goes_on_in_order(
+    scnet: SimulatedScnet, tmp_path: Path, database_url: str
+) -> None:
+    same = {"database_url": database_url, "encryption_keys": generate_key(), "scnet_timeout": 0.5}
+    async with open_world(scnet, tmp_path, **same) as old, leader_of(old) as leading:
+        await full_team(old)
+        await old.command(old.chen, f"create {IMAGE} name=one --queue")
+        await old.command(old.alice, f"create {IMAGE} name=two --queue")
+        # SCNet creates "one" but its answer is lost; then the old leader is gone.
+        scnet.sim.faults.hang("POST", f"{AI}/task", seconds=30, after_handler=True)
+        await old.command(old.alice, "delete held")
+        await press(old, old.alice, ids.CONFIRM_DELETE, old.last_reply(old.alice))
+        await leading.tick()
+        assert creates(old) == ["held", "one"]
+    async with open_world(scnet, tmp_path, **same) as new, leader_of(new) as leader:
+        await leader.run_for(20)  # past the unknown create's settle time
+        assert creates(new) == ["held", "one"]  # found by name, not made again
+        one = next(i for i in scnet.sim.instances.values() if i.spec.name == "one")
+        await new.command(new.chen, f"stop {one.id}")  # it runs: SCNet deletes no running one
+        await press(new, new.chen, ids.CONFIRM_STOP, new.last_reply(new.chen))
+        await leader.tick()
+        assert creates(new) == ["held", "one", "two"]
