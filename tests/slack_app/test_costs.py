@@ -319,3 +319,24 @@ def _buttons(message: Message) -> list[str]:
         if block.get("type") == "actions"
         for element in block.get("elements", [])
     ]
+
+
+async def test_a_create_refused_by_the_budget_can_be_asked_of_an_admin(costs: Costs) -> None:
+    world, alice, boss = costs.world, costs.alice, costs.boss
+    await costs.say(boss, f"quota rate group={GROUP} cpu=10")
+    await costs.say(boss, "quota set budget=10")  # the team's: spent after half an hour
+    await costs.run(alice, "first", hours=1)
+    refused = (await world.command(alice, f"{CREATE} name=second"))[-1]
+    assert "The team's budget for this month is spent: ¥20.00 of ¥10.00" in refused.all_text()
+    request = world.slack.block_action(alice.id, ids.ASK_ADMIN, message=refused)
+    assert (await world.send(request)).status == 200
+    await world.settle()
+    asked = [
+        m
+        for m in world.slack.messages_to(world.slack.dm_channel(boss.id))
+        if not m.ephemeral and ids.APPROVE in _buttons(m)
+    ]
+    assert asked, "the admin got no request to approve"
+    text = asked[-1].all_text()
+    assert "second" in text
+    assert "budget" in text
