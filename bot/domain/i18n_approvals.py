@@ -244,6 +244,12 @@ ENTRIES: Final[Mapping[str, Mapping[Locale, str]]] = {
         "zh": "您已撤回创建 `{name}` 的申请。",
     },
     "approval.result.someone": {"en": "An admin", "zh": "管理员"},
+    # --- App Home ----------------------------------------------------------------------------
+    "approval.home.title": {"en": "Waiting for an admin", "zh": "等待管理员批准"},
+    "approval.home.line": {
+        "en": "`{name}` · request #{id} · expires {expires}",
+        "zh": "`{name}` · 申请 #{id} · {expires} 过期",
+    },
     # --- quota approvals ----------------------------------------------------------------------
     "approval.channel_set": {
         "en": "Approval requests are posted in {channel}. Invite the bot there if it is not yet.",

@@ -34,6 +34,7 @@ from bot.slack.blocks import (
     build_login_modal,
     build_whoami,
 )
+from bot.slack.blocks.approvals import build_home_approvals
 from bot.slack.blocks.audit import AuditLine, build_audit
 from bot.slack.blocks.confirm import CONFIRM_KEYS
 from bot.slack.blocks.costs import balance_line
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # the use cases are injected; importing them would load the s
     from bot.domain.digest import TeamDigest
     from bot.domain.secret import Secret
     from bot.services.accounts import AccountService, AccountSummary, WhoAmIView
+    from bot.services.approvals import ApprovalService
     from bot.services.audit_log import AuditEntry
     from bot.services.create_queue import CreateQueue
     from bot.services.instances import Created, InstanceService, InstanceView
@@ -237,7 +239,9 @@ class Answers:
         quota: QuotaService,
         now: Callable[[], datetime],
         queue: CreateQueue | None = None,
+        approvals: ApprovalService | None = None,
     ) -> None:
+        self._approvals = approvals  # and the creates the user asked of an admin
         self._accounts = accounts
         self._instances = instances
         self._quota = quota
@@ -298,6 +302,9 @@ class Answers:
             queued = build_home_queue(
                 mine.requests, mine.positions, viewer=inv.user, locale=inv.locale, now=self._now()
             )
+        if self._approvals is not None:
+            asked = await self._approvals.requests_of(inv.user)
+            queued += build_home_approvals(asked, locale=inv.locale)
         return build_home(
             locale=inv.locale,
             claims=claims,

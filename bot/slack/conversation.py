@@ -46,6 +46,7 @@ from bot.slack.replies import Invocation, Message, Modal, Reply, failure_message
 
 if TYPE_CHECKING:  # the use cases are injected; importing them would load the store
     from bot.services.accounts import AccountService
+    from bot.services.approvals import ApprovalService
     from bot.services.audit_log import AuditLog
     from bot.services.channels import ChannelChoices
     from bot.services.create_queue import CreateQueue
@@ -114,6 +115,7 @@ class Conversation:
             quota=quota,
             now=now,
             queue=cast("CreateQueue | None", (services or {}).get("queue")),
+            approvals=cast("ApprovalService | None", (services or {}).get("approvals")),
         )
 
     # --- slash commands ---------------------------------------------------------------------

@@ -502,3 +502,20 @@ async def test_an_approval_cut_short_before_the_create_fails_with_a_dm(
     assert not world.scnet.sim.instances
     await approvals.deliver()
     assert "ask again" in approvals.dms(world.alice)[-1].all_text()
+
+
+async def test_app_home_shows_my_requests_waiting_with_cancel(approvals: Approvals) -> None:
+    world = approvals.world
+    await approvals.ask()
+    await world.send(world.slack.app_home_opened(world.alice.id))
+    await world.settle()
+    home = world.slack.home_view(world.alice.id)
+    assert home is not None
+    assert "Waiting for an admin" in str(home["blocks"])
+    assert "`big` · request #1" in str(home["blocks"])
+    press = world.slack.block_action(world.alice.id, ids.CANCEL_APPROVAL, view_id=home["id"])
+    assert (await world.send(press)).status == 200
+    await world.settle()
+    dm = world.slack.messages_to(world.slack.dm_channel(world.alice.id))
+    assert "Request #1 is cancelled" in dm[-1].all_text()  # Home has no response_url: a DM
+    assert (await world.runtime.approvals.get(1)).state == "cancelled"

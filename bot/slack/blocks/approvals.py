@@ -10,7 +10,7 @@ reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from bot.domain.approvals import (
@@ -367,3 +367,28 @@ def channel_reply(ctx: ReplyContext, command: QuotaApprovals, channel_id: str | 
     )
     plain = translate("approval.channel_set", ctx.locale, channel=f"<#{channel_id}>")
     return Message([section(f":white_check_mark: {text}")], plain, public=command.public)
+
+
+HOME_REQUESTS: Final = 5  # App Home stays far below its 100 blocks
+
+
+def build_home_approvals(requests: Sequence[ApprovalRequest], *, locale: Locale) -> list[Block]:
+    """App Home: the user's creates waiting for an admin, each with [Cancel request]."""
+    if not requests:
+        return []
+    blocks: list[Block] = [section(f"*{words('approval.home.title', locale)}*")]
+    for request in requests[:HOME_REQUESTS]:
+        line = words_with(
+            "approval.home.line",
+            locale,
+            markup={"expires": slack_time(request.expires_at)},
+            name=request.spec.name,
+            id=request.id,
+        )
+        cancel = button(
+            translate("approval.button.cancel", locale),
+            ids.CANCEL_APPROVAL,
+            value=str(request.id),
+        )
+        blocks.append(section(line, accessory=cancel))
+    return blocks
