@@ -340,3 +340,11 @@ async def test_a_create_refused_by_the_budget_can_be_asked_of_an_admin(costs: Co
     text = asked[-1].all_text()
     assert "second" in text
     assert "budget" in text
+    # Approved: created past the budget, as alice (an admin's decision, audited as one).
+    before = len(world.scnet.sim.instances)
+    approve = world.slack.block_action(boss.id, ids.APPROVE, message=asked[-1])
+    assert (await world.send(approve)).status == 200
+    await world.settle()
+    assert len(world.scnet.sim.instances) == before + 1
+    created = [i for i in world.scnet.sim.instances.values() if i.spec.name == "second"]
+    assert [i.owner for i in created] == ["alice"]
