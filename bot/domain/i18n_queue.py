@@ -145,8 +145,8 @@ ENTRIES: Final[Mapping[str, Mapping[Locale, str]]] = {
         "zh": "只有排队的成员本人才能取消该请求。",
     },
     "queue.already_left": {
-        "en": "*{name}* is no longer waiting in the queue ({state}).",
-        "zh": "*{name}* 已不在队列中等待（{state}）。",
+        "en": "*{name}* is no longer waiting in the queue: it was created, cancelled or dropped.",
+        "zh": "*{name}* 已不在队列中等待：它已被创建、取消或移除。",
     },
     "queue.stale_button": {
         "en": "This request is no longer valid: type the create again with `--queue`.",
