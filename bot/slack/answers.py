@@ -38,7 +38,7 @@ from bot.slack.blocks.approvals import build_home_approvals
 from bot.slack.blocks.audit import AuditLine, build_audit
 from bot.slack.blocks.confirm import CONFIRM_KEYS
 from bot.slack.blocks.costs import balance_line
-from bot.slack.blocks.create_queue import build_home_queue, queue_length_line
+from bot.slack.blocks.create_queue import build_home_queue, cancelled_reply, queue_length_line
 from bot.slack.blocks.elements import Block, context
 from bot.slack.blocks.modals import LoginForm
 from bot.slack.blocks.quota import LongRunner, MemberUsage, build_quota_report, quota_rows
@@ -277,6 +277,15 @@ class Answers:
             return failure_message(error, inv)
         name = summary.identity.scnet_user
         return notice("notice.logged_in", inv.locale, tone="success", user=name)
+
+    async def cancel_queued(self, inv: Invocation, value: str) -> list[Message]:
+        """A queued create's [Cancel request]: nothing for a request of another workspace."""
+        if self._queue is None or not value.strip().isdigit():
+            return []
+        cancelled = await self._queue.cancel_pressed(inv.user, int(value))
+        if cancelled is None:
+            return []
+        return [cancelled_reply(cancelled, locale=inv.locale)]
 
     async def home(self, inv: Invocation) -> Block:
         summary = await self._accounts.summary(inv.user)

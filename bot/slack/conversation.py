@@ -211,6 +211,8 @@ class Conversation:
             return [instance_list(inv.context(self._now()), ListInstances(), views, page)]
         if action_id == ids.CANCEL:
             return [notice("notice.cancelled", locale)]
+        if action_id == ids.QUEUE_CANCEL:  # the console's; Slack's has a handler of its own
+            return await self._answers.cancel_queued(inv, value)
         return []  # link buttons and unknown actions need no answer
 
     # --- modals -----------------------------------------------------------------------------
