@@ -130,6 +130,7 @@ ENTRIES: Final[Mapping[str, Mapping[Locale, str]]] = {
     "card.running_time": {"en": "Running time", "zh": "运行时长"},
     "card.cost": {"en": "Cost so far", "zh": "累计费用"},
     "costs.list_line": {"en": "ran {running} · {cost}", "zh": "已运行 {running} · {cost}"},
+    "costs.list_line_unpriced": {"en": "ran {running}", "zh": "已运行 {running}"},
     # --- alerts --------------------------------------------------------------------------
     "costs.budget_alert_team": {
         "en": "The team has spent ¥{spent} of its ¥{budget} budget for {month} ({percent}%).",

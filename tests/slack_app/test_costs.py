@@ -177,6 +177,9 @@ async def test_a_group_without_a_rate_says_so_on_the_card(costs: Costs) -> None:
     await costs.run(costs.alice, "free", hours=1)
     card = await costs.say(costs.alice, "status free")
     assert "no rate set for its group" in card
+    listed = await costs.say(costs.alice, "list")
+    assert "ran 1 h" in listed
+    assert "no rate" not in listed  # the list shows the running time alone
 
 
 async def test_quota_shows_spend_today_and_this_month_and_it_outlives_a_deletion(

@@ -184,6 +184,10 @@ def cost_line(cost: InstanceCost | None, locale: Locale) -> str | None:
     """The list row's addition: running time and cost so far."""
     if cost is None:
         return None
+    if cost.cost is None:  # no rate for its group: the running time alone, not a row of "no rate"
+        return words(
+            "costs.list_line_unpriced", locale, running=duration_text(cost.running, locale)
+        )
     return words(
         "costs.list_line",
         locale,
