@@ -359,8 +359,9 @@ class CreateQueue:
             await self._hold(request)
             return "wait"
         except TransientError:
-            # Nothing usable came back; the next attempt looks for it by name first.
-            await self._release(request)
+            # Nothing usable came back (SCNet down, say): try again after the settle time,
+            # not at every tick, and look for it by name first, as for an unknown outcome.
+            await self._hold(request)
             return "wait"
         except (LoginNeeded, ImageUnknown, ScnetError, ServiceError) as error:
             await self._fail(request, error)

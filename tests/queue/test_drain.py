@@ -248,3 +248,19 @@ async def test_two_drains_at_once_create_each_request_once(
         assert sorted(names) == ["race-0", "race-1", "race-2"]  # each once
         for queued in requests:
             assert (await first.request(queued.request.id)).state == "created"
+
+
+async def test_scnet_down_at_drain_time_waits_and_creates_once_it_answers(env: QueueEnv) -> None:
+    await _fill(env, 1)
+    queued = await env.enqueue(env.bob, "patient")
+    await env.runtime.instances.delete(env.alice, InstanceRef("name", "held-0"))
+    env.scnet.sim.faults.http_error("*", f"{AI}/*", 503, times=None)  # SCNet answers nothing
+    await env.tick()
+    await env.tick()  # not retried at every tick: it waits out the settle time
+    held = await env.request(queued.request.id)
+    assert held.state == "claimed"
+    assert held.attempts == 1
+    env.scnet.sim.faults.clear()
+    await env.run_for(20)
+    assert (await env.request(queued.request.id)).state == "created"
+    assert env.creates().count("patient") == 1
