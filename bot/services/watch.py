@@ -46,24 +46,21 @@ from bot.domain.instances import (
     InstanceStatus,
     is_terminal,
     known_status,
-    time_left,
 )
 from bot.scnet.client import ScnetClient
 from bot.scnet.errors import InputError, InstanceNotFound, ScnetError
 from bot.scnet.models import InstanceListing
 from bot.services.accounts import AccountService, LoginNeeded
 from bot.services.announce import (
-    announce_autostop,
-    announce_ended,
     announce_login_needed,
-    announce_queued,
-    announce_ready,
 )
 from bot.services.owner_turns import OwnerTurns, TurnFigures
+from bot.services.watch_answers import announce_answer
 from bot.services.watch_policy import (
     PollPolicy,
     WatchedInstance,
     has_news,
+    listing_fingerprint,
     login_episode,
     next_read,
     queued_too_long,
@@ -72,7 +69,7 @@ from bot.services.watch_policy import (
 from bot.services.watch_reads import OwnerReads
 from bot.store import accounts as stored_accounts
 from bot.store import instances, watch_control, watches
-from bot.store.database import Database, Session
+from bot.store.database import Database
 from bot.store.instances import TrackedInstance
 from bot.store.watches import Watch
 
@@ -337,15 +334,7 @@ class WatchService:
         # resources, and the statuses of those nobody watches (the watcher records the
         # others' itself). Merging a whole list costs a read of the owner's ledger, so only
         # when that changes; then the usage sync need not read this owner.
-        fingerprint = hash(
-            (
-                page.total,
-                tuple(
-                    (i, is_terminal(status) if i in watched else status)
-                    for i, status in page.statuses.items()
-                ),
-            )
-        )
+        fingerprint = listing_fingerprint(page, watched)
         if self._listings.get(owner) != fingerprint:
             self._listings[owner] = fingerprint
             try:
@@ -397,55 +386,11 @@ class WatchService:
                 self._watched.pop(watch.instance_id, None)
                 self._seen_up_to = None
                 return 0
-            queued = await self._announce(session, item, tracked, instance, now)
+            queued = await announce_answer(session, self._policy, item, tracked, instance, now)
         item.tracked = tracked
         if is_terminal(instance.status):
             self._watched.pop(watch.instance_id, None)
         return queued
-
-    async def _announce(
-        self,
-        session: Session,
-        item: WatchedInstance,
-        tracked: TrackedInstance,
-        instance: Instance,
-        now: datetime,
-    ) -> int:
-        status = known_status(instance.status)
-        watch, before = item.watch, item.tracked
-        generation = watch.generation
-        if status == InstanceStatus.RUNNING:
-            item.noticed.add("ready")
-            # Running, and its owner told so, before this watch began (``watch`` on a running
-            # instance): they have the link; the watch is for what comes next.
-            told = item.reads == 1 and before.status == instance.status and bool(before.ready_at)
-            queued = 0
-            if not told:
-                queued = await announce_ready(
-                    session, tracked, instance, generation=generation, now=now
-                )
-            left = time_left(instance, now)
-            reminder = self._policy.autostop_reminder
-            if left is not None and reminder and timedelta(0) < left <= reminder:
-                item.noticed.add("autostop")
-                queued += await announce_autostop(
-                    session, tracked, instance, generation=generation, time_left=left, now=now
-                )
-            return queued
-        if status in TERMINAL_STATUSES:
-            await watches.stop_watch(session, watch.instance_id)
-            # Already over when this watch began (``watch`` on a stopped one): nothing new.
-            if item.reads == 1 and is_terminal(before.status):
-                return 0
-            return await announce_ended(session, tracked, instance, generation=generation, now=now)
-        if status == InstanceStatus.WAITING:
-            waited = now - tracked.status_changed_at
-            if waited.total_seconds() >= self._policy.queued_notice_after:
-                item.noticed.add("queued")
-                return await announce_queued(
-                    session, tracked, instance, generation=generation, waited=waited, now=now
-                )
-        return 0
 
     async def _forget_gone(self, item: WatchedInstance) -> None:
         """SCNet no longer knows the instance (deleted elsewhere): stop watching it."""

@@ -11,9 +11,11 @@ from bot.domain.instances import (
     TERMINAL_STATUSES,
     Instance,
     InstanceStatus,
+    is_terminal,
     known_status,
     time_left,
 )
+from bot.scnet.models import InstanceListing
 from bot.store import accounts as stored_accounts
 from bot.store.instances import TrackedInstance
 from bot.store.watches import Watch
@@ -99,6 +101,21 @@ def quiet_change(item: WatchedInstance, instance: Instance) -> bool:
         instance.status != item.tracked.status
         and known_status(instance.status) in QUIET_STATUSES
         and known_status(item.tracked.status) in QUIET_STATUSES
+    )
+
+
+def listing_fingerprint(page: InstanceListing, watched: set[str]) -> int:
+    """What the usage ledger needs from an owner's list: which instances exist, which still
+    hold resources, and the statuses of those nobody watches (the watcher records the
+    others' itself). Equal fingerprints: nothing for the ledger."""
+    return hash(
+        (
+            page.total,
+            tuple(
+                (i, is_terminal(status) if i in watched else status)
+                for i, status in page.statuses.items()
+            ),
+        )
     )
 
 
