@@ -1,6 +1,6 @@
 """What a command runs and how its answer reads, declared as data beside its grammar.
 
-A subcommand's ``Declaration`` (``registry``) lists ``Answer``s, one per kind of command it
+A subcommand's ``Declaration`` (``declarations``) lists ``Answer``s, one per kind of command it
 parses: the use cases it calls (``call``), in order, and its reply, either a one-line notice
 (``notice``) or a renderer named by its import path (``rendered``), a pure function of the
 bot's Slack layer that turns the last use case's result into a message. The Slack layer's

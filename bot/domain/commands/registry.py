@@ -1,512 +1,61 @@
-"""Every ``/scnet`` subcommand, declared once: its grammar, text, help, buttons and answers.
+"""Every ``/scnet`` subcommand, declared once, and what is derived from the declarations.
 
-``parse_command``, ``command_text``, the help overview, the buttons of an instance card and
-the Slack layer's dispatch (``answer_for``, ``button_command``) are all derived from
-``DECLARATIONS``. Adding a subcommand is one ``Declaration`` here (with its command class and
-parser, which may live beside it), its use case in ``bot.services``, its texts in the catalog,
-and, when its answer is more than a notice, its renderer beside its Block Kit::
-
-    Declaration(
-        "extend",
-        parse=by_ref(Extend),
-        words=ref_words,
-        help=HelpKeys("help.extend.usage", "help.extend.summary", "help.extend.details"),
-        on_card=lambda ref: Extend(ref=ref),  # a button ``instance.extend`` on the card
-        answers=(
-            answer(
-                Extend,
-                call("instances.extend", "user", "command.ref", by="command.by"),
-                reply=notice("notice.extended", tone="success", name="result.name"),
-            ),
-        ),
-    )
+The declarations are in ``bot.domain.commands.declarations``, one module per area
+(``account``, ``instances``, ``team``): each subcommand's grammar, text, help, buttons and
+answers. ``parse_command``, ``command_text``, the help overview, the buttons of an instance
+card and the Slack layer's dispatch (``answer_for``, ``button_command``) are all derived here
+from ``DECLARATIONS``. Adding a subcommand is one ``Declaration`` in its area's module (with its
+command class and parser, which may live beside it; see that package's docstring for an
+example), its use case in ``bot.services``, its texts in the catalog, and, when its answer is
+more than a notice, its renderer beside its Block Kit. Nothing here changes.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Final
+from dataclasses import replace
+from typing import Final
 
 from .bounds import MAX_TEXT_CHARS
-from .costs import QuotaBudget, QuotaRate
-from .create import CreateFlags, parse_create
-from .dispatch import Answer, answer, call, notice, rendered
-from .model import (
-    Audit,
-    Command,
-    Create,
-    Delete,
-    Help,
-    InstanceRef,
-    Lang,
-    Links,
-    ListImages,
-    ListInstances,
-    Login,
-    Logout,
-    Quota,
-    QuotaApprovals,
-    QuotaDigest,
-    QuotaSet,
-    Restart,
-    Status,
-    Stop,
-    Subcommand,
-    Unwatch,
-    Url,
-    UsageError,
-    Watch,
-    WhoAmI,
-    usage,
-)
+from .declarations import Declaration, HelpKeys
+from .declarations.account import ACCOUNT
+from .declarations.instances import INSTANCES, QUEUE_IT
+from .declarations.team import TEAM, QueueShow
+from .dispatch import Answer
+from .model import Command, Help, InstanceRef, Subcommand, UsageError, usage
 from .parser import (
     SLACK_ENTITIES,
     Flags,
-    Parse,
     broken_quote,
-    by_ref,
     concerning,
     first_word,
     flag_name,
-    no_arguments,
-    parse_audit,
-    parse_images,
-    parse_lang,
-    parse_links,
-    parse_login,
-    parse_quota,
     split_flags,
     too_long,
-)
-from .text import (
-    audit_words,
-    create_words,
-    help_words,
-    images_words,
-    lang_words,
-    links_words,
-    login_words,
-    no_words,
-    quota_words,
-    ref_words,
 )
 from .tokens import Word, tokenise
 from .values import looks_like_token
 
-
-@dataclass(frozen=True, slots=True)
-class HelpKeys:
-    """The catalog keys of a subcommand's help: its usage line, one-line summary, details."""
-
-    usage: str
-    summary: str
-    details: str
-
-
-@dataclass(frozen=True, slots=True)
-class Declaration:
-    name: Subcommand
-    # The words after the name (flags taken out) to a command, or why they are not one.
-    parse: Parse
-    # The arguments ``command_text`` writes for a command of this subcommand; ``parse`` reads
-    # them back to an equal command.
-    words: Callable[[Any], list[str]]
-    help: HelpKeys
-    private: bool = False  # the reply holds something private: ``--public`` is refused
-    # The flags it takes besides ``--public`` (``"force"`` for ``--force``): each one sets the
-    # bool field of that name on its commands, and ``command_text`` writes it back.
-    flags: tuple[str, ...] = ()
-    # Flags of ``flags`` of which at most one may be given.
-    exclusive: frozenset[str] = frozenset()
-    # The command a button on an instance card means (action id ``instance.<name>``, value
-    # the instance id), or None when the card has no such button.
-    on_card: Callable[[InstanceRef], Command] | None = None
-    # How each kind of command it parses is answered: the first that fits (``dispatch``).
-    answers: tuple[Answer, ...] = ()
-    # Other buttons that mean one of its commands: (action id, the command for the button's
-    # value, or None when the value names nothing).
-    buttons: tuple[tuple[str, Callable[[str], Command | None]], ...] = ()
-
-
-# The team's report, the caller's own figures in it (``quota``, and after ``quota set``).
-_QUOTA_REPORT: Final = call("quota.report", "user.team_id", caller="user")
-# ... with the length of the team's create queue in it.
-_QUEUE_LENGTH: Final = call("queue.with_length", "result", "user.team_id")
-
-
-def _parse_create(args: Sequence[Word], flags: Flags) -> Command | UsageError:
-    return parse_create(args, CreateFlags(force=flags.force, public=flags.public))
-
-
-def _parse_help(args: Sequence[Word], flags: Flags) -> Help | UsageError:
-    if not args:
-        return Help(public=flags.public)
-    if len(args) > 1:
-        return usage("usage.unexpected_argument", part=args[1].text)
-    topic = args[0].text.lower()
-    if topic not in DECLARATIONS:
-        close = difflib.get_close_matches(topic, SUBCOMMANDS, n=1)
-        return usage(
-            "usage.unknown_topic", part=args[0].text, valid=", ".join(close or SUBCOMMANDS)
-        )
-    return Help(topic=topic, public=flags.public)
-
-
-def _without_token(command: Command) -> bool:
-    return isinstance(command, Login) and command.token is None
-
-
-def _without_image(command: Command) -> bool:
-    return isinstance(command, Create) and command.image is None
-
-
-def _asks(command: Command) -> bool:
-    return isinstance(command, Create) and command.ask
-
-
-def _confirmed(command: Command) -> bool:
-    return isinstance(command, Stop | Delete) and command.confirmed
-
-
-def _queues(command: Command) -> bool:
-    return isinstance(command, Create) and command.queue
-
-
-def _queue_it(value: str) -> Command | None:
-    """The create a refusal card's [Queue it] carries, with ``--queue``; None when its value
-    is no create with an image (a garbled or stale button: nothing to do)."""
-    parsed = parse_command(value) if len(value) <= MAX_TEXT_CHARS else None
-    if not isinstance(parsed, Create) or parsed.image is None:
-        return None
-    return replace(parsed, queue=True, ask=False, force=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QueueShow(Command):
-    """``queue``: the team's queue of creates waiting for capacity."""
-
-    subcommand: ClassVar[Subcommand] = "queue"
-
-
-QUEUE_IT: Final = "queue.ask"  # bot.slack.blocks.ids.QUEUE_IT: the refusal card's [Queue it]
-
-# The renderers of the answers that are more than a notice (see ``dispatch.rendered``).
-_ANSWERS = "bot.slack.answers:"
-_QUEUE = "bot.slack.blocks.create_queue:"
-_APPROVALS = "bot.slack.blocks.approvals:"
-_REFUSAL = "bot.slack.blocks.refusal:"
-_OF_REF = ("user", "command.ref")
-
-
-def _asked_first(kind: type[Stop | Delete], use_case: str, done: str) -> tuple[Answer, Answer]:
-    """Confirmed (a button: the user has confirmed once), it acts; typed, it asks first."""
-    return (
-        answer(
-            kind,
-            call(use_case, *_OF_REF),
-            reply=notice(done, tone="success", name="result.name"),
-            when=_confirmed,
-        ),
-        answer(kind, call("instances.status", *_OF_REF), reply=rendered(_ANSWERS + "confirmation")),
-    )
-
+__all__ = [
+    "BUTTON_IDS",
+    "DECLARATIONS",
+    "FLAGS",
+    "QUEUE_IT",
+    "SUBCOMMANDS",
+    "Declaration",
+    "HelpKeys",
+    "QueueShow",
+    "answer_for",
+    "button_command",
+    "card_command",
+    "command_text",
+    "parse_command",
+    "parse_slack_text",
+]
 
 # In the order the help overview lists them.
-_ALL: Final[tuple[Declaration, ...]] = (
-    Declaration(
-        "help",
-        parse=_parse_help,
-        words=help_words,
-        help=HelpKeys("help.help.usage", "help.help.summary", "help.help.details"),
-        answers=(answer(Help, reply=rendered(_ANSWERS + "help_page")),),
-    ),
-    Declaration(
-        "login",
-        parse=parse_login,
-        words=login_words,
-        help=HelpKeys("help.login.usage", "help.login.summary", "help.login.details"),
-        private=True,
-        answers=(
-            answer(Login, reply=rendered(_ANSWERS + "login_form"), when=_without_token),
-            answer(
-                Login,
-                call("accounts.login_with_token", "user", "command.token"),
-                reply=notice("notice.logged_in", tone="success", user="result.identity.scnet_user"),
-            ),
-        ),
-    ),
-    Declaration(
-        "logout",
-        parse=no_arguments(Logout),
-        words=no_words,
-        help=HelpKeys("help.logout.usage", "help.logout.summary", "help.logout.details"),
-        answers=(
-            answer(Logout, call("accounts.logout", "user"), reply=rendered(_ANSWERS + "logout")),
-        ),
-    ),
-    Declaration(
-        "whoami",
-        parse=no_arguments(WhoAmI),
-        words=no_words,
-        help=HelpKeys("help.whoami.usage", "help.whoami.summary", "help.whoami.details"),
-        answers=(
-            answer(WhoAmI, call("accounts.whoami", "user"), reply=rendered(_ANSWERS + "whoami")),
-        ),
-    ),
-    Declaration(
-        "images",
-        parse=parse_images,
-        words=images_words,
-        help=HelpKeys("help.images.usage", "help.images.summary", "help.images.details"),
-        answers=(
-            answer(
-                ListImages,
-                call(
-                    "instances.images",
-                    "user",
-                    accelerator="command.accelerator",
-                    image_type="command.image_type",
-                ),
-                reply=rendered(_ANSWERS + "images"),
-            ),
-        ),
-    ),
-    Declaration(
-        "create",
-        parse=_parse_create,
-        words=create_words,
-        help=HelpKeys("help.create.usage", "help.create.summary", "help.create.details"),
-        flags=("force", "ask", "queue"),
-        exclusive=frozenset({"ask", "queue"}),
-        answers=(
-            answer(Create, reply=rendered(_ANSWERS + "create_form"), when=_without_image),
-            # ``--queue``: created if it fits now and nobody waits, else queued (``queue``).
-            answer(
-                Create,
-                call(
-                    "queue.create_or_queue",
-                    "user",
-                    "command",
-                    origin="origin",
-                    locale="locale",
-                    is_admin="is_admin",
-                ),
-                reply=rendered(_QUEUE + "create_or_queue_reply"),
-                when=_queues,
-            ),
-            # ``--ask``: created if it fits now, else asked of an admin (``approvals``).
-            answer(
-                Create,
-                call("approvals.ask", "user", "command", origin="origin", is_admin="is_admin"),
-                reply=rendered(_APPROVALS + "asked_reply"),
-                when=_asks,
-            ),
-            answer(
-                Create,
-                call("instances.create", "user", "command", origin="origin", is_admin="is_admin"),
-                reply=rendered(_ANSWERS + "created"),
-                # Refused by a limit: the notice with [Ask an admin] and [Queue it].
-                refusal=rendered(_REFUSAL + "refused_create"),
-            ),
-        ),
-        # The refusal card's [Queue it]: its value is the create, queued as ``--queue`` would.
-        buttons=((QUEUE_IT, _queue_it),),
-    ),
-    Declaration(
-        "list",
-        parse=no_arguments(ListInstances),
-        words=no_words,
-        help=HelpKeys("help.list.usage", "help.list.summary", "help.list.details"),
-        answers=(
-            answer(
-                ListInstances,
-                call("instances.list", "user"),
-                reply=rendered(_ANSWERS + "instance_list"),
-            ),
-        ),
-    ),
-    Declaration(
-        "status",
-        parse=by_ref(Status),
-        words=ref_words,
-        help=HelpKeys("help.status.usage", "help.status.summary", "help.status.details"),
-        on_card=lambda ref: Status(ref=ref),
-        answers=(
-            answer(Status, call("instances.status", *_OF_REF), reply=rendered(_ANSWERS + "card")),
-        ),
-    ),
-    Declaration(
-        "url",
-        parse=by_ref(Url),
-        words=ref_words,
-        help=HelpKeys("help.url.usage", "help.url.summary", "help.url.details"),
-        private=True,
-        on_card=lambda ref: Url(ref=ref),
-        answers=(
-            answer(Url, call("instances.access_url", *_OF_REF), reply=rendered(_ANSWERS + "url")),
-        ),
-    ),
-    Declaration(
-        "restart",
-        parse=by_ref(Restart),
-        words=ref_words,
-        help=HelpKeys("help.restart.usage", "help.restart.summary", "help.restart.details"),
-        on_card=lambda ref: Restart(ref=ref),
-        answers=(
-            answer(
-                Restart,
-                call("instances.restart", *_OF_REF),
-                reply=notice("notice.restarting", tone="success", name="result.name"),
-            ),
-        ),
-    ),
-    Declaration(
-        "stop",
-        parse=by_ref(Stop),
-        words=ref_words,
-        help=HelpKeys("help.stop.usage", "help.stop.summary", "help.stop.details"),
-        # Every Stop button carries a confirm dialog or answers the typed stop's question.
-        on_card=lambda ref: Stop(ref=ref, confirmed=True),
-        answers=_asked_first(Stop, "instances.stop", "notice.stopping"),
-    ),
-    Declaration(
-        "delete",
-        parse=by_ref(Delete),
-        words=ref_words,
-        help=HelpKeys("help.delete.usage", "help.delete.summary", "help.delete.details"),
-        on_card=lambda ref: Delete(ref=ref, confirmed=True),
-        answers=_asked_first(Delete, "instances.delete", "notice.deleted"),
-    ),
-    Declaration(
-        "watch",
-        parse=by_ref(Watch),
-        words=ref_words,
-        help=HelpKeys("help.watch.usage", "help.watch.summary", "help.watch.details"),
-        on_card=lambda ref: Watch(ref=ref),
-        answers=(
-            answer(
-                Watch,
-                call("instances.watch", *_OF_REF, origin="origin"),
-                reply=notice("notice.watching", tone="success", name="result.name"),
-            ),
-        ),
-    ),
-    Declaration(
-        "unwatch",
-        parse=by_ref(Unwatch),
-        words=ref_words,
-        help=HelpKeys("help.unwatch.usage", "help.unwatch.summary", "help.unwatch.details"),
-        on_card=lambda ref: Unwatch(ref=ref),
-        answers=(
-            answer(
-                Unwatch,
-                call("instances.unwatch", *_OF_REF),
-                reply=notice("notice.unwatched", name="result.name"),
-            ),
-        ),
-    ),
-    Declaration(
-        "quota",
-        parse=parse_quota,
-        words=quota_words,
-        help=HelpKeys("help.quota.usage", "help.quota.summary", "help.quota.details"),
-        answers=(
-            answer(Quota, _QUOTA_REPORT, _QUEUE_LENGTH, reply=rendered(_ANSWERS + "quota_report")),
-            answer(
-                QuotaSet,
-                call("quota.apply_limits", "user", "command", is_admin="is_admin"),
-                _QUOTA_REPORT,
-                _QUEUE_LENGTH,
-                reply=rendered(_ANSWERS + "quota_report"),
-            ),
-            answer(
-                QuotaDigest,
-                call("quota.digest_for", "user", "command", is_admin="is_admin", locale="locale"),
-                reply=rendered(_ANSWERS + "digest"),
-            ),
-            answer(
-                QuotaRate,
-                call("costs.rates_for", "user", "command", is_admin="is_admin"),
-                reply=rendered("bot.slack.blocks.costs:rates_reply"),
-            ),
-            answer(
-                QuotaBudget,
-                call("costs.apply_budget", "user", "command", is_admin="is_admin"),
-                reply=rendered("bot.slack.blocks.costs:budget_reply"),
-            ),
-            answer(
-                QuotaApprovals,
-                call(
-                    "approvals.set_channel",
-                    "user",
-                    "command.channel",
-                    off="command.off",
-                    is_admin="is_admin",
-                    locale="locale",
-                ),
-                reply=rendered(_APPROVALS + "channel_reply"),
-            ),
-        ),
-    ),
-    Declaration(
-        "queue",
-        parse=no_arguments(QueueShow),
-        words=no_words,
-        help=HelpKeys("help.queue.usage", "help.queue.summary", "help.queue.details"),
-        answers=(
-            answer(
-                QueueShow, call("queue.view_for", "user"), reply=rendered(_QUEUE + "queue_reply")
-            ),
-        ),
-    ),
-    Declaration(
-        "audit",
-        parse=parse_audit,
-        words=audit_words,
-        help=HelpKeys("help.audit.usage", "help.audit.summary", "help.audit.details"),
-        answers=(
-            answer(
-                Audit,
-                call("audit_log.latest_for", "user", limit="command.entries", is_admin="is_admin"),
-                reply=rendered(_ANSWERS + "audit"),
-            ),
-        ),
-    ),
-    Declaration(
-        "links",
-        parse=parse_links,
-        words=links_words,
-        help=HelpKeys("help.links.usage", "help.links.summary", "help.links.details"),
-        answers=(
-            answer(
-                Links,
-                call(
-                    "channels.links",
-                    "user",
-                    "command",
-                    channel_id="channel_id",
-                    is_admin="is_admin",
-                ),
-                reply=rendered(_ANSWERS + "links"),
-            ),
-        ),
-    ),
-    Declaration(
-        "lang",
-        parse=parse_lang,
-        words=lang_words,
-        help=HelpKeys("help.lang.usage", "help.lang.summary", "help.lang.details"),
-        answers=(
-            answer(
-                Lang,
-                call("preferences.set_locale", "user", "command.locale"),
-                reply=notice("notice.lang_set", tone="success", locale="command.locale"),
-            ),
-        ),
-    ),
-)
+_ALL: Final[tuple[Declaration, ...]] = (*ACCOUNT, *INSTANCES, *TEAM)
 DECLARATIONS: Final[Mapping[Subcommand, Declaration]] = {d.name: d for d in _ALL}
 SUBCOMMANDS: Final[tuple[Subcommand, ...]] = tuple(DECLARATIONS)
 _BUTTONS: Final[Mapping[str, Callable[[str], Command | None]]] = {
