@@ -64,7 +64,8 @@ from bot.scnet.simulator import Delays, ScnetSimulator
 from bot.scnet.simulator.billing import DEMO_PRICES
 from bot.scnet.simulator.catalog import REGIONS, demo_resource_groups
 from bot.services.accounts import AccountPolicy, AccountService
-from bot.services.approvals import ApprovalService, NoBoard
+from bot.services.approval_messages import NoBoard
+from bot.services.approvals import ApprovalService
 from bot.services.audit_log import AuditLog
 from bot.services.channels import ChannelChoices
 from bot.services.costs import CostService

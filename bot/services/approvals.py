@@ -18,46 +18,33 @@ The requester hears the outcome in a DM queued in the outbox in the same transac
 (``ApprovalBoard.show``), and a message that could not be updated is again by the leader's
 ``approvals`` job, which also expires requests older than ``APPROVAL_TTL_HOURS``.
 
-::
-
-    ServiceError
-    ├── ApprovalUnknown       no such request (a stale button)
-    ├── ApprovalDecided       it left pending already: .state, .decided_by
-    ├── ApprovalNotAdmin      only admins can approve
-    ├── ApprovalNotRequester  only the requester may cancel
-    ├── ApprovalAlreadyAsked  the same create is pending already: .request_id
-    ├── ApprovalNoAdmin       no channel set and no admin to DM
-    └── ApprovalSpecInvalid   the button's create no longer reads as one
+The requests' messages and the requester's outcome DM are ``bot.services.approval_messages``;
+the leader's job that expires requests and finishes cut-short approvals is
+``bot.services.approval_upkeep``. What else it can answer: ``bot.services.approval_errors``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.domain.approvals import (
     FAILED_IMAGE,
-    FAILED_INTERRUPTED,
     FAILED_LOGIN,
     FAILED_NO_ADMIN,
     FAILED_OTHER,
     REASON_CHARS,
-    ApprovalNotice,
     ApprovalRequest,
     ApprovalState,
-    PostedMessage,
     Refusal,
     SpecSummary,
     Standing,
     standings,
 )
-from bot.domain.commands import ChannelRef, Create, command_text, parse_command
-from bot.domain.i18n import Locale
-from bot.domain.identity import NoticeTarget, SlackOrigin, SlackUser
-from bot.domain.notices import NoticeKind
+from bot.domain.commands import Create, command_text, parse_command
+from bot.domain.identity import SlackOrigin, SlackUser
 from bot.domain.quota import Usage
 from bot.scnet.errors import ScnetError
 from bot.services.approval_errors import (
@@ -67,11 +54,10 @@ from bot.services.approval_errors import (
     ApprovalNotAdmin,
     ApprovalNotRequester,
     ApprovalSpecInvalid,
-    ApprovalUnknown,
 )
+from bot.services.approval_messages import ApprovalBoard
+from bot.services.approval_upkeep import ApprovalUpkeep
 from bot.services.errors import (
-    AdminOnly,
-    ChannelNotPicked,
     ImageOtherAccelerator,
     ImageUnknown,
     LimitRefusal,
@@ -82,59 +68,12 @@ from bot.services.instances import Created, InstanceService
 from bot.services.quota import QuotaService
 from bot.store import accounts as account_rows
 from bot.store import approvals as rows
-from bot.store import audit, outbox
-from bot.store.database import Database, Session
+from bot.store import audit
+from bot.store.database import Database
 
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 APPROVAL_TTL = timedelta(hours=24)
-# An approval still without its outcome this long after the decision was cut short (the
-# process died during the create, which takes seconds): it is reconciled by name.
-STUCK_AFTER = timedelta(minutes=10)
-
-
-class ApprovalBoard(Protocol):
-    """Where admins see requests (Slack's: ``bot.slack.approval_board``)."""
-
-    async def admins(self, team_id: str, candidates: Sequence[str]) -> list[str]:
-        """The user ids among ``candidates`` (and the configured bot admins) who are admins."""
-        ...
-
-    async def post(
-        self,
-        request: ApprovalRequest,
-        *,
-        channel_id: str | None,
-        user_id: str | None,
-        locale: Locale | None = None,
-    ) -> PostedMessage | None:
-        """Post the request in a channel (in ``locale``), or in an admin's DM (in theirs);
-        None when it could not be."""
-        ...
-
-    async def show(self, request: ApprovalRequest, message: PostedMessage) -> bool:
-        """Update ``message`` in place to show the request as it stands; False on failure."""
-        ...
-
-
-class NoBoard:
-    """A board for front ends without Slack (the console): no admin can be reached."""
-
-    async def admins(self, team_id: str, candidates: Sequence[str]) -> list[str]:
-        return []
-
-    async def post(
-        self,
-        request: ApprovalRequest,
-        *,
-        channel_id: str | None,
-        user_id: str | None,
-        locale: Locale | None = None,
-    ) -> PostedMessage | None:
-        return None
-
-    async def show(self, request: ApprovalRequest, message: PostedMessage) -> bool:
-        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +91,7 @@ class Approved:
     created: Created | None  # None: the create failed (``request.failure`` says why)
 
 
-class ApprovalService:
+class ApprovalService(ApprovalUpkeep):
     def __init__(
         self,
         *,
@@ -171,49 +110,6 @@ class ApprovalService:
         self._now = now
         self._ttl = ttl
         self.on_notice = on_notice
-
-    def use_board(self, board: ApprovalBoard) -> None:
-        """The Slack app's board, once the app exists (the runtime is built before it)."""
-        self._board = board
-
-    # --- where requests go ------------------------------------------------------------------
-
-    async def channel(self, team_id: str) -> str | None:
-        async with self._db.transaction() as session:
-            found = await rows.get_channel(session, team_id)
-        return found[0] if found else None
-
-    async def set_channel(
-        self,
-        actor: SlackUser,
-        channel: ChannelRef | None,
-        *,
-        off: bool,
-        is_admin: bool,
-        locale: Locale,
-    ) -> str | None:
-        """``quota approvals [#channel|off]``: the channel requests are posted in after the
-        change (None: each admin's DM); admins only, the channel from Slack's list, audited."""
-        if not is_admin:
-            raise AdminOnly()
-        if channel is None and not off:
-            return await self.channel(actor.team_id)
-        if channel is not None and channel.kind != "channel_id":
-            raise ChannelNotPicked()
-        channel_id = None if off or channel is None else channel.value
-        async with self._db.transaction() as session:
-            await rows.set_channel(
-                session, actor.team_id, channel_id=channel_id, locale=locale, now=self._now()
-            )
-            await audit.record(
-                session,
-                actor,
-                action="approval_channel",
-                outcome="ok",
-                now=self._now(),
-                detail=channel_id or "dm",
-            )
-        return channel_id
 
     # --- asking -----------------------------------------------------------------------------
 
@@ -301,35 +197,6 @@ class ApprovalService:
             member_used=report.members.get(user.user_id, Usage()),
             member_limits=report.member_limits.get(user.user_id),
         )
-
-    async def _post(
-        self,
-        request: ApprovalRequest,
-        *,
-        target: tuple[str, Locale | None] | None,
-        known: Sequence[str],
-    ) -> list[PostedMessage]:
-        """Show the request in the team's approvals channel; in each admin's DM when there
-        is none, or the bot cannot post there (not invited, archived)."""
-        if target is not None:
-            message = await self._board.post(
-                request, channel_id=target[0], user_id=None, locale=target[1]
-            )
-            if message is not None:
-                await self._keep(request, message)
-                return [message]
-            log.warning("approvals channel unusable; asking the admins in their DMs")
-        posted: list[PostedMessage] = []
-        for admin in await self._board.admins(request.team_id, known):
-            message = await self._board.post(request, channel_id=None, user_id=admin)
-            if message is not None:
-                await self._keep(request, message)
-                posted.append(message)
-        return posted
-
-    async def _keep(self, request: ApprovalRequest, message: PostedMessage) -> None:
-        async with self._db.transaction() as session:
-            await rows.add_message(session, request.id, message)
 
     # --- deciding ---------------------------------------------------------------------------
 
@@ -504,112 +371,6 @@ class ApprovalService:
             self.on_notice()
         return current
 
-    # --- expiry and the admins' messages --------------------------------------------------
-
-    async def expire_due(self) -> int:
-        """Expire pending requests past their time (the leader's job), telling each requester;
-        then bring every admin message that lags its request's state up to date."""
-        async with self._db.transaction() as session:
-            due = await rows.due_to_expire(session, now=self._now())
-        expired = 0
-        for request_id in due:
-            if await self._expire_one(request_id) is not None:
-                expired += 1
-        async with self._db.transaction() as session:
-            stuck = await rows.stuck_approvals(session, decided_before=self._now() - STUCK_AFTER)
-        for request_id in stuck:
-            await self._reconcile(request_id)
-        async with self._db.transaction() as session:
-            stale = await rows.stale_messages(session)
-        for request in stale:
-            await self.refresh(request)
-        return expired
-
-    async def _reconcile(self, request_id: int) -> None:
-        """Finish an approval whose create was cut short: the requester's instance of that
-        name, if SCNet has it, is adopted (tracked, watched) as its outcome; else it failed.
-        Never a second create: only SCNet's list decides, and nothing is created here."""
-        request = await self._get(request_id)
-        origin = (
-            SlackOrigin(request.origin_channel_id, request.origin_thread_ts)
-            if request.origin_channel_id
-            else None
-        )
-        failure = FAILED_INTERRUPTED
-        try:
-            found = await self._instances.find_named(request.requester, request.spec.name)
-        except LoginNeeded:
-            found, failure = None, FAILED_LOGIN  # whatever SCNet has, nobody can look
-        except (ServiceError, ScnetError) as error:
-            log.info("approval #%d not reconciled yet (%s)", request_id, type(error).__name__)
-            return  # SCNet may answer next time
-        now = self._now()
-        actor = SlackUser(request.team_id, request.decided_by or "")
-        if found is not None:
-            await self._instances.adopt(
-                request.requester, found, origin=origin, detail=f"approval #{request_id}"
-            )
-        async with self._db.transaction() as session:
-            if found is not None:
-                settled = await rows.settle(session, request_id, instance_id=found.id)
-            else:
-                settled = await rows.settle(session, request_id, failure=failure)
-            if not settled:
-                return
-            current = await rows.get_request(session, request_id)
-            assert current is not None
-            await audit.record(
-                session,
-                actor,
-                action="approval_approve" if found is not None else "approval_fail",
-                outcome="reconciled" if found is not None else failure.rsplit(".", 1)[-1],
-                now=now,
-                instance_id=found.id if found is not None else None,
-                detail=f"#{request_id} for {request.requester.user_id} {request.spec.name}",
-            )
-            await self._tell_requester(session, current, now=now)
-        self.on_notice()
-        await self.refresh(current, force=True)
-
-    async def _expire_one(self, request_id: int) -> ApprovalRequest | None:
-        now = self._now()
-        async with self._db.transaction() as session:
-            request = await rows.get_request(session, request_id)
-            if request is None or not request.pending or request.expires_at > now:
-                return None
-            if not await rows.decide(
-                session, request_id, to="expired", by=None, now=now, unexpired=False
-            ):
-                return None
-            expired = await rows.get_request(session, request_id)
-            assert expired is not None
-            await audit.record(
-                session,
-                request.requester,
-                action="approval_expire",
-                outcome="expired",
-                now=now,
-                detail=f"#{request_id} {request.spec.name}",
-            )
-            await self._tell_requester(session, expired, now=now)
-        self.on_notice()
-        await self.refresh(expired)
-        return expired
-
-    async def refresh(self, request: ApprovalRequest, *, force: bool = False) -> None:
-        """Show ``request`` as it stands in every admin message that lags it (idempotent:
-        a message already showing its state is left alone, unless ``force``: an approval
-        that has just got its instance, in the same state)."""
-        for message in request.messages:
-            if message.shown_state == request.state and not force:
-                continue
-            if not await self._board.show(request, message):
-                continue  # the approvals job tries again
-            async with self._db.transaction() as session:
-                await rows.mark_shown(
-                    session, request.id, channel_id=message.channel_id, state=request.state
-                )
-
     async def requests_of(self, user: SlackUser) -> list[ApprovalRequest]:
         """The user's requests still waiting on an admin."""
         async with self._db.transaction() as session:
@@ -617,30 +378,6 @@ class ApprovalService:
 
     async def get(self, request_id: int) -> ApprovalRequest:
         return await self._get(request_id)
-
-    async def _get(self, request_id: int) -> ApprovalRequest:
-        async with self._db.transaction() as session:
-            request = await rows.get_request(session, request_id)
-        if request is None:
-            raise ApprovalUnknown()
-        return request
-
-    async def _tell_requester(
-        self, session: Session, request: ApprovalRequest, *, now: datetime
-    ) -> None:
-        """Queue the requester's DM about how their request ended, once per state."""
-        await outbox.enqueue(
-            session,
-            f"approval:{request.id}:{request.state}",
-            team_id=request.team_id,
-            target=NoticeTarget.dm(request.requester.user_id),
-            kind=NoticeKind.APPROVAL_RESULT,
-            payload={
-                "owner": request.requester.user_id,
-                "approval": ApprovalNotice.of(request).to_json(),
-            },
-            now=now,
-        )
 
 
 def _same_create(text: str, command: Create) -> bool:

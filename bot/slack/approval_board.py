@@ -1,4 +1,4 @@
-"""Where admins see approval requests: Slack's ``ApprovalBoard`` (``bot.services.approvals``).
+"""Where admins see approval requests: Slack's ``ApprovalBoard`` (``services.approval_messages``).
 
 A request goes to the channel an admin named (``quota approvals #channel``), or else to each
 admin's DM with the app. The admins are the configured ``BOT_ADMINS`` and those of the
