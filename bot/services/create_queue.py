@@ -258,9 +258,12 @@ class CreateQueue:
     async def drain(self) -> int:
         """One round: drop expired requests, then create what fits, team by team; how many
         requests were created (or found created)."""
-        await self.expire()
-        async with self._db.transaction() as session:
+        now = self._now()
+        async with self._db.transaction() as session:  # one read a second when all is quiet
+            old = await rows.queued_before(session, now - self.policy.ttl)
             teams = await rows.teams_with_queue(session)
+        if old:
+            await self._drop(old, now)
         created = 0
         for team_id in sorted(teams):
             try:
@@ -448,11 +451,8 @@ class CreateQueue:
         async with self._db.transaction() as session:
             await rows.release(session, request.id, owner=self._owner, now=self._now())
 
-    async def expire(self) -> int:
+    async def _drop(self, old: list[QueuedCreate], now: datetime) -> int:
         """Drop requests queued longer than the TTL, each with a DM (audited)."""
-        now = self._now()
-        async with self._db.transaction() as session:
-            old = await rows.queued_before(session, now - self.policy.ttl)
         dropped = 0
         for request in old:
             async with self._db.transaction() as session:
