@@ -4,7 +4,8 @@ Every SCNet call goes through ``AccountService.call`` so it is made with the cal
 token (renewed when needed). A create is checked against the team's limits here, so every
 entry point (Slack, the console) gets the check. Every mutating action lands in the audit log
 with its outcome, including refusals, and a created instance is tracked and watched in the
-same transaction.
+same transaction. What a create asks for is resolved (image, node limits) by
+``bot.services.instance_specs``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from bot.domain.commands import Create, InstanceRef
-from bot.domain.commands.create import instance_spec
 from bot.domain.costs import InstanceCost
 from bot.domain.identity import SlackOrigin, SlackUser
-from bot.domain.instances import Image, Instance, InstanceSpec, ListFilter, NodeLimits
+from bot.domain.instances import Image, Instance, InstanceSpec, ListFilter
 from bot.domain.secret import Secret
 from bot.scnet.client import Caller, ScnetClient
 from bot.scnet.errors import InputError, ScnetError
@@ -28,16 +28,13 @@ from bot.services.accounts import AccountService
 from bot.services.costs import CostService
 from bot.services.errors import (
     AlreadyRunning,
-    ImageOtherAccelerator,
-    ImageUnknown,
     InstanceAmbiguous,
     InstanceUnknown,
     LoginNeeded,
     NameTaken,
-    NoResourceGroup,
-    OverNodeLimits,
     ServiceError,
 )
+from bot.services.instance_specs import SpecResolver
 from bot.services.quota import check_create
 from bot.store import audit, instances, watches
 from bot.store.database import Database, Session
@@ -89,7 +86,7 @@ class InstanceService:
         self._now = now
         self._watch = watch_policy or WatchPolicy()
         self._costs = costs  # budgets before a create; running time and cost on cards
-        self._groups: dict[tuple[str, str], NodeLimits] = {}
+        self._specs = SpecResolver(client)  # images and node limits, cached per group
         # Called after a stop or delete through the bot: the create queue's drain, so that a
         # request waiting for the capacity it frees goes at once (set by ``bot.wiring``).
         self.on_capacity_freed: Callable[[], None] = lambda: None
@@ -283,18 +280,9 @@ class InstanceService:
             )
 
     async def _spec(self, caller: Caller, user: SlackUser, command: Create) -> InstanceSpec:
-        assert command.image is not None
-        image = await self._resolve_image(caller, command.image, command.accelerator)
-        accelerator = command.accelerator or image.accelerator or "gpu"
-        limits = await self._node_limits(caller, accelerator, command.resource_group)
-        spec = instance_spec(
-            command,
-            image=image,
-            resource_group=limits.resource_group,
-            default_name=self._default_name(user),
+        return await self._specs.spec(
+            caller, command, default_name=lambda: self._default_name(user)
         )
-        check_node_limits(spec, limits)
-        return spec
 
     async def _refuse_taken_name(self, caller: Caller, user: SlackUser, name: str) -> None:
         """``NameTaken`` when the user has an instance called ``name`` already.
@@ -314,55 +302,6 @@ class InstanceService:
     def _default_name(self, user: SlackUser) -> str:
         stamp = self._now().strftime("%m%d%H%M%S")
         return f"slack-{user.user_id.lower()[-8:]}-{stamp}"
-
-    async def _resolve_image(self, caller: Caller, wanted: str, accelerator: str | None) -> Image:
-        images = await self._client.list_images(caller, accelerator=accelerator)
-        for image in images:
-            # The create form's image menu sends the image's id; commands send version or path.
-            if wanted in {image.version, image.path} or (image.id and wanted == image.id):
-                return image
-        if "/" in wanted and ":" in wanted.rsplit("/", 1)[-1]:
-            # A full registry path the list does not show (a private image): trust the user.
-            version = wanted.rsplit("/", 1)[-1]
-            name, tag = version.split(":", 1)
-            return Image(
-                id="",
-                name=name,
-                tag=tag,
-                version=version,
-                path=wanted,
-                type="",
-                accelerator=accelerator or _accelerator_in_path(wanted),
-            )
-        if accelerator is not None:
-            # Named for another accelerator than ``accel=`` asks for: say so, not "no image".
-            for image in await self._client.list_images(caller, accelerator=None):
-                if wanted in {image.version, image.path} and image.accelerator != accelerator:
-                    raise ImageOtherAccelerator(
-                        image=wanted[:80], accelerator=image.accelerator, asked=accelerator
-                    )
-        stem = wanted.split(":", 1)[0]
-        suggestions = [i.version for i in images if i.name == stem or stem in i.version]
-        raise ImageUnknown(image=wanted[:80], suggestions=suggestions)
-
-    async def _node_limits(
-        self, caller: Caller, accelerator: str, wanted_group: str | None
-    ) -> NodeLimits:
-        key = (caller.ai_base_url or "", f"{accelerator}:{wanted_group or ''}")
-        cached = self._groups.get(key)
-        if cached is not None:
-            return cached
-        groups = [wanted_group] if wanted_group else await self._client.list_resource_groups(caller)
-        for group in groups:
-            try:
-                limits = await self._client.get_node_limits(
-                    caller, accelerator=accelerator, resource_group=group
-                )
-            except InputError:
-                continue  # this group serves another accelerator
-            self._groups[key] = limits
-            return limits
-        raise NoResourceGroup(accelerator=accelerator, group=wanted_group or "-")
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -491,22 +430,3 @@ class InstanceService:
             await audit.record(
                 session, user, action=action, outcome=outcome, now=self._now(), detail=detail[:200]
             )
-
-
-def check_node_limits(spec: InstanceSpec, limits: NodeLimits) -> None:
-    """Refuse what no node of the group can hold, before SCNet does it less clearly."""
-    asked = spec.resources
-    for what, wanted, most in (
-        ("cpus", asked.cpus, limits.cpus),
-        ("gpus", asked.gpus, limits.gpus),
-        ("ram", asked.ram_mb, limits.memory_mb),
-    ):
-        if most and wanted > most:
-            raise OverNodeLimits(what=what, asked=wanted, limit=most, group=limits.resource_group)
-
-
-def _accelerator_in_path(path: str) -> str:
-    for part in path.split("/"):
-        if part in {"gpu", "dcu", "mlu", "cpu"}:
-            return part
-    return "gpu"
