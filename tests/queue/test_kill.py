@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
-import signal
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,62 +26,12 @@ from bot.store import create_queue as queue_rows
 from bot.store.keys import generate_key
 from bot.wiring import Runtime, open_runtime
 from tests.fake_slack import FakeSlack
+from tests.replica_process import Replica
 
 REPLICA = Path(__file__).with_name("replica.py")
-ROOT = Path(__file__).parents[2]
 WAIT = 45.0  # generous: real processes on a busy 2-core machine
 NEVER = Delays(waiting=86_400, deploying=86_400)  # instances hold their place until deleted
 IMAGE = "jupyter:4.4-py3.7-cpu"
-
-
-@dataclass
-class Replica:
-    process: asyncio.subprocess.Process
-    lines: list[str] = field(default_factory=list)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
-    _reader: asyncio.Task[None] | None = None
-
-    @classmethod
-    async def start(cls, config: dict[str, object]) -> Replica:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-u",
-            str(REPLICA),
-            json.dumps(config),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        replica = cls(process)
-        replica._reader = asyncio.create_task(replica._read())
-        await replica.wait_for_line("STARTED")
-        return replica
-
-    async def _read(self) -> None:
-        assert self.process.stdout is not None
-        async for raw in self.process.stdout:
-            self.lines.append(raw.decode(errors="replace").rstrip())
-            self._changed.set()
-
-    async def wait_for_line(self, text: str, timeout: float = WAIT) -> None:  # noqa: ASYNC109
-        try:
-            async with asyncio.timeout(timeout):
-                while not any(text in line for line in self.lines):
-                    if self.process.returncode is not None:
-                        raise AssertionError(f"replica exited: {self.lines[-20:]}")
-                    self._changed.clear()
-                    await self._changed.wait()
-        except TimeoutError:
-            raise AssertionError(f"no {text!r} from the replica: {self.lines[-20:]}") from None
-
-    async def kill(self) -> None:
-        """SIGKILL: no cleanup, no lock, lease or claim released."""
-        with contextlib.suppress(ProcessLookupError):
-            self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-        if self._reader is not None:
-            await self._reader
 
 
 @dataclass
@@ -99,7 +45,7 @@ class Cluster:
     replicas: list[Replica] = field(default_factory=list)
 
     async def replica(self) -> Replica:
-        started = await Replica.start(self.config)
+        started = await Replica.start(REPLICA, self.config, wait=WAIT)
         self.replicas.append(started)
         return started
 
